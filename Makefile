@@ -1,0 +1,54 @@
+# Community Voice. `make` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+# PostgreSQL for the second run of the suite; CI sets its own.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/dist/main.css: node_modules/.package-lock.json $(wildcard static/src/*) scripts/build-frontend.mjs
+	npm run --silent build
+
+.PHONY: install
+install: $(BIN)/activate static/dist/main.css ## Install Python and npm packages and build the front end
+
+.PHONY: db
+db: install ## Apply migrations and load demo data into the SQLite database in instance/
+	$(FLASK) db upgrade
+	$(FLASK) crm seed-demo
+
+.PHONY: run
+run: db ## Set everything up and serve the app at http://127.0.0.1:5000
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+.PHONY: lint
+lint: install ## Check the code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: install ## Reformat the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: test
+test: lint ## Lint, then run the whole suite on SQLite and on PostgreSQL
+	$(BIN)/python -m pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+

@@ -1,0 +1,86 @@
+"""Community Voice: a community engagement and co-production CRM for UK public bodies."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import config_for
+from crm.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(config_for(config_name))
+    app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    _init_extensions(app)
+    from crm.templating import init_templating
+
+    init_templating(app)
+    from crm.security import init_security
+
+    init_security(app)
+    _register_blueprints(app)
+    from crm.errors import init_errors
+
+    init_errors(app)
+    from crm.cli import crm_cli
+
+    app.cli.add_command(crm_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import crm.models  # noqa: F401  (every table registered before migrations look)
+
+    db.init_app(app)
+    from crm.core.models import render_migration_type
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_type,
+    )
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in_page"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from crm.auth.models import StaffUser
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(StaffUser, int(user_id))
+        return user if user is not None and user.is_active else None  # deactivation ends open sessions
+
+
+@event.listens_for(Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    # SQLite ignores foreign keys unless asked; PostgreSQL always enforces them. Behave the same on both.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth.views import bp as auth_bp
+    from crm.core.views import bp as core_bp
+    from crm.reports.views import bp as reports_bp
+
+    for blueprint in (core_bp, auth_bp, reports_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,63 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired
+
+from crm.auth import roles
+from crm.forms import max_length, no_control_characters
+
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in roles.LABELS.items()]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your email address"), max_length("Email address", 254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), max_length("Password", 128)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class UserDetailsForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person’s full name"),
+            max_length("Full name", 120),
+            no_control_characters,
+        ],
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired("Select a role")],
+        validate_choice=False,  # the service checks the role and says so next to the field
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class NewUserForm(UserDetailsForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter an email address"),
+            max_length("Email address", 254),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
+    )
+    password = PasswordField(
+        "Temporary password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Three or four unrelated words work well.",
+        validators=[InputRequired("Enter a temporary password")],
+    )
+    submit = SubmitField("Create account", widget=GovSubmitInput())

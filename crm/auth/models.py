@@ -1,0 +1,44 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.auth import roles
+from crm.core.models import TimestampMixin, UTCDateTime
+from crm.extensions import db
+
+
+class StaffUser(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "staff_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_active_account
+
+    @property
+    def role_label(self) -> str:
+        return roles.LABELS[self.role]
+
+    def has_role(self, *allowed: str) -> bool:
+        return self.role in allowed
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per email address, known or not, so a lockout reveals nothing about accounts.
+
+    Kept in the database rather than in memory so every app server sees the same count.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,33 @@
+"""The one way a staff view states who may use it. The architecture tests check every /staff/ route."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from crm.auth import roles
+
+
+def role_required(*allowed: str):
+    """Require sign-in and one of the `allowed` roles (403 for any other role)."""
+    unknown = set(allowed) - set(roles.ALL)
+    if not allowed or unknown:
+        raise ValueError(f"role_required needs known roles, got {allowed!r}")
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*allowed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(allowed)
+        return wrapped
+
+    return decorator
+
+
+def any_staff(view):
+    """Any signed-in staff member, whatever their role."""
+    return role_required(*roles.ALL)(view)

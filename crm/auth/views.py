@@ -1,0 +1,134 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from crm.auth import roles
+from crm.auth.forms import NewUserForm, SignInForm, UserDetailsForm
+from crm.auth.models import StaffUser
+from crm.auth.permissions import any_staff, role_required
+from crm.auth.queries import list_users
+from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
+from crm.extensions import db, limiter
+from crm.forms import ConfirmForm
+from crm.security import mark_active
+from crm.templating import london_time
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths, so the sign-in page cannot be used to send people to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("reports.dashboard")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def sign_in_page():
+    if current_user.is_authenticated:
+        return redirect(url_for("reports.dashboard"))
+    form = SignInForm()
+    locked_message = None
+    if form.validate_on_submit():
+        result = sign_in(
+            form.email.data,
+            form.password.data,
+            max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
+            lockout=current_app.config["SIGN_IN_LOCKOUT"],
+        )
+        if result.ok:
+            session.clear()  # a fresh session on sign-in stops session fixation
+            login_user(result.user)
+            session.permanent = True
+            mark_active()
+            return redirect(_safe_next(request.args.get("next")))
+        if result.locked_until:
+            locked_message = (
+                "There have been too many failed attempts to sign in with this email address. "
+                f"You can try again after {london_time(result.locked_until)}."
+            )
+            form.email.errors.append("Sign-in is locked for this email address for now")
+        else:
+            form.email.errors.append("Enter a correct email address and password")
+            form.password.errors.append("Enter a correct email address and password")
+    return render_template("auth/sign-in.html", form=form, locked_message=locked_message)
+
+
+@bp.post("/sign-out")
+@any_staff
+def sign_out():
+    record_sign_out(current_user)
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in_page"))
+
+
+@bp.get("/admin")
+@role_required(roles.ADMIN)
+def admin_home():
+    return render_template("auth/admin.html")
+
+
+@bp.get("/admin/users")
+@role_required(roles.ADMIN)
+def users():
+    page = request.args.get("page", 1, type=int)
+    return render_template("auth/users.html", pagination=list_users(page), roles=roles)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                current_user, form.email.data, form.name.data, form.role.data, form.password.data
+            )
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user-new.html", form=form)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def edit_user(user_id: int):
+    user = db.get_or_404(StaffUser, user_id)
+    form = UserDetailsForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            changed = update_user(current_user, user, form.name.data, form.role.data)
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/user-edit.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@role_required(roles.ADMIN)
+def deactivate_user(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/admin/users/<int:user_id>/reactivate")
+@role_required(roles.ADMIN)
+def reactivate_user(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(StaffUser, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_active(current_user, user, active)
+        except AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"{user.name} can {'now' if active else 'no longer'} sign in.", "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

@@ -1,0 +1,225 @@
+"""Reference lists (characteristics, areas, themes, barriers): seeding and the admin rules."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from crm.core import audit
+from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.extensions import db
+
+# (name, special category?) — the nine protected characteristics, Equality Act 2010 s.4.
+STATUTORY_CHARACTERISTICS = [
+    ("Age", False),
+    ("Disability", True),
+    ("Gender reassignment", True),
+    ("Marriage and civil partnership", False),
+    ("Pregnancy and maternity", True),
+    ("Race", True),
+    ("Religion or belief", True),
+    ("Sex", False),
+    ("Sexual orientation", True),
+]
+LOCAL_CHARACTERISTICS = [
+    "Socio-economic disadvantage",
+    "Care experienced",
+    "Carers",
+    "Armed forces community",
+]
+CONSTITUENT_AUTHORITIES = [
+    "Birmingham",
+    "Coventry",
+    "Dudley",
+    "Sandwell",
+    "Solihull",
+    "Walsall",
+    "Wolverhampton",
+]
+NON_CONSTITUENT_AUTHORITIES = [
+    "Cannock Chase",
+    "North Warwickshire",
+    "Nuneaton and Bedworth",
+    "Redditch",
+    "Rugby",
+    "Shropshire",
+    "Stratford-on-Avon",
+    "Tamworth",
+    "Telford and Wrekin",
+    "Warwickshire",
+]
+REGION_WIDE = "Region-wide"
+STARTER_BARRIERS = [
+    "Digital exclusion",
+    "Language",
+    "Transport",
+    "Cost",
+    "Caring responsibilities",
+    "Physical access",
+    "Trust",
+    "Time",
+    "Information not accessible",
+    "Childcare",
+]
+STARTER_THEMES = [
+    "Jobs and skills",
+    "Transport and travel",
+    "Housing",
+    "Health and wellbeing",
+    "Safety",
+    "Cost of living",
+    "Digital inclusion",
+    "Environment and net zero",
+    "Community and belonging",
+    "Access to services",
+]
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    slug: str
+    model: type
+    singular: str
+    plural: str
+
+    @property
+    def with_article(self) -> str:
+        return f"{'an' if self.singular[0] in 'aeiou' else 'a'} {self.singular}"
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in (
+        ReferenceKind("characteristics", Characteristic, "characteristic", "Characteristics"),
+        ReferenceKind("areas", Area, "area", "Areas"),
+        ReferenceKind("themes", Theme, "theme", "Themes"),
+        ReferenceKind("barriers", Barrier, "barrier", "Barriers"),
+    )
+}
+
+
+def code_for(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+
+
+def _starter_rows():
+    for order, (name, special) in enumerate(STATUTORY_CHARACTERISTICS):
+        yield (
+            Characteristic,
+            dict(name=name, is_statutory=True, is_special_category=special, sort_order=order),
+        )
+    for order, name in enumerate(LOCAL_CHARACTERISTICS, start=len(STATUTORY_CHARACTERISTICS)):
+        yield Characteristic, dict(name=name, is_statutory=False, is_special_category=False, sort_order=order)
+    yield Area, dict(name=REGION_WIDE, kind="region", sort_order=0)
+    for order, name in enumerate(CONSTITUENT_AUTHORITIES, start=1):
+        yield Area, dict(name=name, kind="constituent", sort_order=order)
+    for order, name in enumerate(NON_CONSTITUENT_AUTHORITIES, start=20):
+        yield Area, dict(name=name, kind="non_constituent", sort_order=order)
+    for model, names in ((Barrier, STARTER_BARRIERS), (Theme, STARTER_THEMES)):
+        for order, name in enumerate(names):
+            yield model, dict(name=name, sort_order=order)
+
+
+def seed_reference_data() -> int:
+    """Insert any starter entry that is missing (by code). Safe to run any number of times."""
+    existing = {
+        model: set(db.session.scalars(select(model.code))) for model in (Characteristic, Area, Barrier, Theme)
+    }
+    added = 0
+    for model, values in _starter_rows():
+        code = code_for(values["name"])
+        if code not in existing[model]:
+            db.session.add(model(code=code, **values))
+            existing[model].add(code)
+            added += 1
+    db.session.commit()
+    return added
+
+
+def list_entries(kind: ReferenceKind, include_retired: bool = True):
+    query = select(kind.model).order_by(kind.model.is_retired, kind.model.sort_order, kind.model.name)
+    if not include_retired:
+        query = query.where(kind.model.is_retired.is_(False))
+    return db.session.scalars(query).all()
+
+
+def active_choices(model) -> list[tuple[int, str]]:
+    """(id, name) pairs of entries that are not retired, for form choices."""
+    rows = db.session.execute(
+        select(model.id, model.name).where(model.is_retired.is_(False)).order_by(model.sort_order, model.name)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+class ReferenceDataError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_name_free(kind: ReferenceKind, name: str, exclude_id: int | None = None):
+    query = select(kind.model.id).where(func.lower(kind.model.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(kind.model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ReferenceDataError("name", f"There is already a {kind.singular} called ‘{name}’")
+
+
+def add_entry(kind: ReferenceKind, actor, name: str, description: str = "", **flags):
+    name = name.strip()
+    _check_name_free(kind, name)
+    code = code_for(name)
+    if db.session.scalar(select(kind.model.id).where(kind.model.code == code)) is not None:
+        raise ReferenceDataError(
+            "name", f"There is already a {kind.singular} with a name too similar to ‘{name}’"
+        )
+    next_order = (db.session.scalar(select(func.max(kind.model.sort_order))) or 0) + 1
+    entry = kind.model(
+        code=code, name=name, description=(description or "").strip(), sort_order=next_order, **flags
+    )
+    db.session.add(entry)
+    audit.record(actor, "reference.created", entry, ["name", "description", *flags])
+    db.session.commit()
+    return entry
+
+
+def update_entry(kind: ReferenceKind, actor, entry, name: str, description: str = "", **flags):
+    """Rename or re-describe an entry. Its code stays, so records that use it are unaffected."""
+    name = name.strip()
+    _check_name_free(kind, name, exclude_id=entry.id)
+    changed = audit.changed_field_names(
+        entry, {"name": name, "description": (description or "").strip(), **flags}
+    )
+    if changed:
+        audit.record(actor, "reference.updated", entry, changed)
+    db.session.commit()
+    return changed
+
+
+def set_retired(kind: ReferenceKind, actor, entry, retired: bool):
+    if entry.is_retired != retired:
+        entry.is_retired = retired
+        audit.record(actor, "reference.retired" if retired else "reference.reinstated", entry, ["is_retired"])
+    db.session.commit()
+
+
+def usage_count(entry) -> int:
+    """How many rows in other tables point at this entry, found from the schema's foreign keys."""
+    table = entry.__table__
+    total = 0
+    for other in db.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table:
+                total += db.session.scalar(
+                    select(func.count()).select_from(other).where(fk.parent == entry.id)
+                )
+    return total
+
+
+def delete_entry(kind: ReferenceKind, actor, entry):
+    """Delete an entry nobody uses; an entry in use must be retired instead."""
+    if usage_count(entry):
+        raise ReferenceDataError("entry", f"This {kind.singular} is in use, so it can only be retired")
+    audit.record(actor, "reference.deleted", entry)
+    db.session.delete(entry)
+    db.session.commit()

@@ -1,0 +1,34 @@
+"""Error pages. Every error a person can reach gets a page in plain English, never a stack trace."""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+TITLES = {
+    400: "There was a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "This action is not allowed here",
+    413: "The file or form you sent is too large",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def render_error(error):
+    status = error.code if isinstance(error, HTTPException) else 500
+    template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
+    response = render_template(template, status=status, title=TITLES.get(status, TITLES[500]))
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return response, status, headers
+
+
+def init_errors(app) -> None:
+    for status in TITLES:
+        app.register_error_handler(status, render_error)
+
+    @app.errorhandler(CSRFError)
+    def form_expired(error):
+        return render_template("errors/form-expired.html"), 400

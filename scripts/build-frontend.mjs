@@ -1,0 +1,23 @@
+// Builds static/dist from npm packages: our Sass, GOV.UK and MOJ Frontend scripts and our icons.
+import { mkdirSync, copyFileSync, cpSync, writeFileSync } from "node:fs";
+import * as sass from "sass";
+
+const out = "static/dist";
+mkdirSync(out, { recursive: true });
+
+const sizes = [];
+for (const name of ["main", "moj"]) {
+  const { css } = sass.compile(`static/src/${name}.scss`, { loadPaths: ["."], style: "compressed", quietDeps: true });
+  writeFileSync(`${out}/${name}.css`, css);
+  sizes.push(`${name}.css ${css.length} bytes`);
+}
+
+const copies = [
+  ["node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
+  ["node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js", "moj-frontend.min.js"],
+  ["static/src/app.mjs", "app.mjs"],
+  ["static/images/favicon.svg", "favicon.svg"],
+];
+for (const [from, to] of copies) copyFileSync(from, `${out}/${to}`);
+cpSync("node_modules/@ministryofjustice/frontend/moj/assets/images", `${out}/moj/images`, { recursive: true });
+console.log(`built ${out}: ${sizes.join(", ")} and ${copies.length} files`);

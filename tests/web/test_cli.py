@@ -1,0 +1,48 @@
+from sqlalchemy import select
+
+from crm.auth.models import StaffUser
+from crm.core.models import Characteristic
+from crm.extensions import db
+
+
+def _create(app, password_input, role="viewer"):
+    return app.test_cli_runner().invoke(
+        args=["crm", "create-user", "--email", "Cli.User@example.org", "--name", "Cli User", "--role", role],
+        input=password_input,
+    )
+
+
+def test_create_user_asks_for_the_password_twice_on_standard_input(app):
+    result = _create(app, "amber-walrus-tunnel-kettle\namber-walrus-tunnel-kettle\n")
+    assert result.exit_code == 0, result.output
+    assert "Created viewer account for cli.user@example.org" in result.output
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "cli.user@example.org"))
+    assert user.role == "viewer"
+
+
+def test_create_user_refuses_passwords_that_do_not_match(app):
+    result = _create(app, "amber-walrus-tunnel-kettle\nsomething-else-entirely\n")
+    assert result.exit_code != 0
+    assert db.session.scalar(select(StaffUser)) is None
+
+
+def test_create_user_refuses_a_weak_password_with_the_reason(app):
+    result = _create(app, "password1234\npassword1234\n")
+    assert result.exit_code != 0 and "too common" in result.output
+
+
+def test_create_user_refuses_an_unknown_role(app):
+    result = _create(app, "amber-walrus-tunnel-kettle\namber-walrus-tunnel-kettle\n", role="emperor")
+    assert result.exit_code != 0
+
+
+def test_seed_demo_runs_twice_and_changes_nothing_the_second_time(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["crm", "seed-demo"])
+    assert first.exit_code == 0 and "admin@example.org" in first.output
+    users = db.session.scalar(select(db.func.count()).select_from(StaffUser))
+    characteristics = db.session.scalar(select(db.func.count()).select_from(Characteristic))
+    second = runner.invoke(args=["crm", "seed-demo"])
+    assert "already loaded" in second.output
+    assert db.session.scalar(select(db.func.count()).select_from(StaffUser)) == users == 5
+    assert db.session.scalar(select(db.func.count()).select_from(Characteristic)) == characteristics == 13

@@ -1,0 +1,140 @@
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from crm.auth.models import SignInThrottle
+from crm.core.models import AuditEvent, utc_now
+from crm.extensions import db
+from tests.factories import PASSWORD
+
+
+def _sign_in(client, email, password):
+    return client.submit("/staff/sign-in", {"email": email, "password": password})
+
+
+def _actions():
+    return [event.action for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_staff_pages_send_signed_out_visitors_to_sign_in(client):
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.location.startswith("/staff/sign-in")
+
+
+def test_correct_details_sign_in_and_land_on_the_dashboard(client, make_user):
+    user = make_user(role="policy_lead", name="Pat Lead")
+    response = _sign_in(client, user.email.upper(), PASSWORD)
+    assert response.status_code == 302 and response.location == "/staff/"
+    page = client.page("/staff/")
+    assert "Pat Lead" in page.text and "Policy lead" in page.text
+    assert "auth.signed_in" in _actions()
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(client, make_user):
+    user = make_user()
+    response = client.submit("/staff/sign-in?next=/staff/", {"email": user.email, "password": PASSWORD})
+    assert response.location == "/staff/"
+    client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
+    response = client.submit(
+        "/staff/sign-in?next=//evil.example",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/staff/sign-in",
+    )
+    assert response.location == "/staff/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(client, make_user):
+    user = make_user()
+    wrong = _sign_in(client, user.email, "not-the-password")
+    unknown = _sign_in(client, "nobody@example.org", "not-the-password")
+    for response in (wrong, unknown):
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "Enter a correct email address and password" in text
+        assert "<title>Error: Sign in" in text
+
+
+def test_empty_fields_get_messages_next_to_the_fields(client):
+    response = _sign_in(client, "", "")
+    text = response.get_data(as_text=True)
+    assert "Enter your email address" in text and "Enter your password" in text
+
+
+def test_over_long_input_is_refused_with_a_message(client):
+    response = _sign_in(client, "a" * 300 + "@example.org", "p" * 500)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in text
+    assert "Password must be 128 characters or fewer" in text
+
+
+def test_a_stale_form_gets_the_expired_page_not_an_error(client):
+    response = client.post(
+        "/staff/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": "stale"}
+    )
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_six_wrong_passwords_lock_the_account_for_fifteen_minutes(client, make_user):
+    user = make_user()
+    for _ in range(5):
+        _sign_in(client, user.email, "wrong-password-here")
+    response = _sign_in(client, user.email, PASSWORD)  # even the right password is refused now
+    text = response.get_data(as_text=True)
+    assert "too many failed attempts" in text
+    assert client.get("/staff/").status_code == 302
+    assert _actions().count("auth.sign_in_failed") == 5 and "auth.locked_out" in _actions()
+
+    throttle = db.session.scalar(select(SignInThrottle).where(SignInThrottle.email == user.email))
+    assert timedelta(minutes=14) < throttle.locked_until - utc_now() <= timedelta(minutes=15)
+    throttle.locked_until = utc_now() - timedelta(seconds=1)  # the fifteen minutes pass
+    db.session.commit()
+    assert _sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+def test_lockout_looks_the_same_for_an_email_with_no_account(client):
+    for _ in range(5):
+        _sign_in(client, "ghost@example.org", "wrong-password-here")
+    text = _sign_in(client, "ghost@example.org", "wrong-password-here").get_data(as_text=True)
+    assert "too many failed attempts" in text
+
+
+def test_a_deactivated_account_cannot_sign_in(client, make_user):
+    user = make_user(active=False)
+    response = _sign_in(client, user.email, PASSWORD)
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+
+
+def test_sign_out_ends_the_session_and_is_audited(client, sign_in_as):
+    sign_in_as("viewer")
+    response = client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
+    assert response.status_code == 302
+    assert client.get("/staff/").status_code == 302
+    assert "auth.signed_out" in _actions()
+
+
+def test_session_expires_after_thirty_idle_minutes(client, sign_in_as, app):
+    sign_in_as("viewer")
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= app.config["SESSION_IDLE_TIMEOUT"].total_seconds() + 1
+    response = client.get("/staff/")
+    assert response.status_code == 302 and response.location.startswith("/staff/sign-in")
+    assert client.get("/staff/").status_code == 302
+
+
+def test_session_stays_alive_while_in_use(client, sign_in_as):
+    sign_in_as("viewer")
+    with client.session_transaction() as session:
+        session["last_seen"] -= 29 * 60
+    assert client.get("/staff/").status_code == 200
+
+
+def test_session_cookie_is_http_only_and_same_site_lax(client, make_user):
+    user = make_user()
+    response = _sign_in(client, user.email, PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
