@@ -2,5 +2,16 @@
 
 from crm.auth.models import SignInThrottle, StaffUser
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.groups.models import CommunityGroup, Contact
 
-__all__ = ["Area", "AuditEvent", "Barrier", "Characteristic", "SignInThrottle", "StaffUser", "Theme"]
+__all__ = [
+    "Area",
+    "AuditEvent",
+    "Barrier",
+    "Characteristic",
+    "CommunityGroup",
+    "Contact",
+    "SignInThrottle",
+    "StaffUser",
+    "Theme",
+]
