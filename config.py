@@ -32,6 +32,8 @@ class Config:
     SIGN_IN_LOCKOUT = timedelta(minutes=15)
     SIGN_IN_RATE_LIMIT = "30 per minute"
 
+    REGISTRATION_RATE_LIMIT = "10 per hour"
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     SEND_HSTS = False
     SUPPRESSION_THRESHOLD = 5

@@ -26,6 +26,62 @@ def create_user_command(email, name, role, password):
     click.echo(f"Created {user.role_label.lower()} account for {user.email}")
 
 
+@crm_cli.command("import-groups")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what it would do; change nothing.")
+def import_groups_command(file, dry_run):
+    """Import groups from a CSV file: every row is checked first; all rows are applied or none."""
+    from crm.groups import transfer
+
+    with open(file, "rb") as handle:
+        content = handle.read()
+    try:
+        plan = transfer.plan_import(transfer.read_csv(content))
+    except transfer.ImportFileError as error:
+        raise click.ClickException(str(error)) from error
+    for number, messages in plan.warnings.items():
+        for message in messages:
+            click.echo(f"Row {number}: warning: {message}")
+    if plan.errors:
+        for number, errors in plan.errors.items():
+            for column, messages in errors.items():
+                for message in messages:
+                    click.echo(f"Row {number}, {column}: {message}", err=True)
+        raise click.ClickException(f"{len(plan.errors)} rows have problems; nothing was imported")
+    if dry_run:
+        click.echo(
+            f"Dry run: would add {plan.to_create} groups and update {plan.to_update}. Nothing was changed."
+        )
+        return
+    counts = transfer.apply_import(audit.SYSTEM, plan)
+    click.echo(
+        f"Imported: {counts['created']} added, {counts['updated']} updated, "
+        f"{counts['contacts_added']} contacts added"
+    )
+
+
+@crm_cli.command("export-groups")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--without-contacts", is_flag=True, help="Leave contacts' personal details out.")
+def export_groups_command(file, without_contacts):
+    """Export every current group to a CSV file in the import format."""
+    from crm.extensions import db
+    from crm.groups import queries, transfer
+
+    groups = queries.groups_for_export(queries.GroupFilters(), with_contacts=not without_contacts)
+    with open(file, "w", encoding="utf-8", newline="") as handle:
+        handle.write(transfer.to_csv(groups, with_contacts=not without_contacts))
+    audit.record(
+        audit.SYSTEM,
+        "groups.exported",
+        None,
+        [] if without_contacts else ["contacts"],
+        entity_type="community_group",
+    )
+    db.session.commit()
+    click.echo(f"Exported {len(groups)} groups to {file}")
+
+
 @crm_cli.command("seed-reference")
 def seed_reference_command():
     """Add any missing characteristics, areas, themes and barriers."""

@@ -7,6 +7,7 @@ from crm.auth.models import StaffUser
 from crm.auth.service import create_user
 from crm.core import audit
 from crm.extensions import db
+from crm.groups.demo import seed_demo_groups
 
 DEMO_ACCOUNTS = [
     ("admin@example.org", "Ada Admin", roles.ADMIN, "demo-amber-lighthouse-42"),
@@ -23,4 +24,5 @@ def seed_demo() -> bool:
         return False
     for email, name, role, password in DEMO_ACCOUNTS:
         create_user(audit.SYSTEM, email, name, role, password)
+    seed_demo_groups()
     return True

@@ -1,8 +1,9 @@
 """Shared form pieces: GOV.UK-styled fields with clear, specific messages."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import DateField, SubmitField
+from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
 # Characters that have no business in names and titles: control characters apart from newlines and tabs.
@@ -22,3 +23,26 @@ class ConfirmForm(FlaskForm):
     """A form with nothing but a button, for actions such as archive or deactivate."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input (day, month and year boxes sharing one name), read as a date."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if not self.raw_data or len(self.raw_data) != 3:
+            # Not posted, or tampered with: the widget then draws the boxes from the data instead.
+            self.raw_data = None
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) != 3:
+            raise ValueError("Enter a day, month and year")
+        if valuelist and all(part.strip() for part in valuelist):
+            valuelist = [part.strip() for part in valuelist]
+        super().process_formdata(valuelist)

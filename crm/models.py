@@ -2,7 +2,7 @@
 
 from crm.auth.models import SignInThrottle, StaffUser
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
-from crm.groups.models import CommunityGroup, Contact
+from crm.groups.models import CommunityGroup, Contact, ImportBatch
 
 __all__ = [
     "Area",
@@ -11,6 +11,7 @@ __all__ = [
     "Characteristic",
     "CommunityGroup",
     "Contact",
+    "ImportBatch",
     "SignInThrottle",
     "StaffUser",
     "Theme",

@@ -23,3 +23,44 @@ def make_user(role: str = "engagement_officer", active: bool = True, **values) -
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def reference_ids(model, *names: str) -> list[int]:
+    from sqlalchemy import select
+
+    rows = dict(db.session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
+    return [rows[name] for name in names]
+
+
+def make_group(name: str | None = None, areas=("Walsall",), characteristics=("Disability",), **values):
+    from crm.core import audit
+    from crm.core.models import Area, Characteristic
+    from crm.groups.service import GroupValues, create_group
+
+    group_values = GroupValues(
+        name=name or f"Test Group {next(_numbers)}",
+        kind=values.pop("kind", "vcse"),
+        area_ids=reference_ids(Area, *areas),
+        characteristic_ids=reference_ids(Characteristic, *characteristics),
+        **values,
+    )
+    return create_group(audit.SYSTEM, group_values)
+
+
+def make_contact(group, name: str = "Pat Contact", **values):
+    from datetime import date
+
+    from crm.core import audit
+    from crm.groups.service import ContactValues, add_contact
+
+    consent = values.pop("consent_given", True)
+    contact = ContactValues(
+        name=name,
+        email=values.pop("email", f"contact{next(_numbers)}@example.org"),
+        consent_given=consent,
+        consent_date=date(2026, 1, 5) if consent else None,
+        consent_method="email" if consent else "",
+        consent_wording="You may contact me about consultations." if consent else "",
+        **values,
+    )
+    return add_contact(audit.SYSTEM, group, contact)

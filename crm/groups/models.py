@@ -3,10 +3,22 @@ a contact's details are personal data (rule 1)."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import Area, Characteristic, TimestampMixin, UTCDateTime
+from crm.core.models import Area, Characteristic, TimestampMixin, UTCDateTime, utc_now
 from crm.extensions import db
 
 GROUP_KINDS = {
@@ -115,3 +127,16 @@ class Contact(TimestampMixin, db.Model):
     @property
     def can_be_contacted(self) -> bool:
         return self.consent_given and not self.do_not_contact and not self.is_archived
+
+
+class ImportBatch(db.Model):
+    """An uploaded file waiting for the officer to confirm its import. Kept in the database, not on disk,
+    so any app server can finish what another started."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

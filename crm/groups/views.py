@@ -1,0 +1,388 @@
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth import roles
+from crm.auth.permissions import any_staff, role_required
+from crm.core import audit
+from crm.core.models import Area, Characteristic, utc_now
+from crm.core.reference import active_choices
+from crm.extensions import db, limiter
+from crm.forms import ConfirmForm
+from crm.groups import queries, service, transfer
+from crm.groups.forms import (
+    REGISTRATION_CONSENT,
+    ContactForm,
+    GroupForm,
+    ImportForm,
+    MergeForm,
+    RegistrationForm,
+)
+from crm.groups.models import ACCESS_NEEDS, GROUP_KINDS, GROUP_STATUSES, CommunityGroup, Contact, ImportBatch
+from crm.groups.service import ContactValues, GroupError
+
+bp = Blueprint("groups", __name__)
+OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
+
+
+def _group(group_id: int) -> CommunityGroup:
+    group = queries.group_with_links(group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def _sees_personal_data() -> bool:
+    return current_user.has_role(*roles.SEES_PERSONAL_DATA)
+
+
+def _show_error(form, error: GroupError) -> None:
+    target = getattr(form, error.field, None)
+    (target.errors if target is not None else form.form_errors).append(str(error))
+
+
+@bp.get("/staff/groups")
+@any_staff
+def group_list():
+    filters = queries.GroupFilters.from_args(request.args)
+    pagination = queries.group_page(filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "groups/list.html",
+        filters=filters,
+        pagination=pagination,
+        characteristics=active_choices(Characteristic),
+        areas=active_choices(Area),
+        kinds=GROUP_KINDS,
+        statuses=GROUP_STATUSES,
+        unverified=queries.unverified_count(),
+        can_edit=current_user.has_role(*OFFICERS),
+        sees_personal_data=_sees_personal_data(),
+    )
+
+
+@bp.route("/staff/groups/new", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def new_group():
+    form = GroupForm()
+    similar = []
+    if form.validate_on_submit():
+        values = form.values()
+        similar = service.similar_groups(values.name)
+        if similar and not form.create_anyway.data:
+            form.name.errors.append("A group with a very similar name is already on the register")
+        else:
+            group = service.create_group(current_user, values)
+            flash(f"Added {group.name}.", "success")
+            return redirect(url_for("groups.group_page", group_id=group.id))
+    return render_template("groups/form.html", form=form, group=None, similar=similar)
+
+
+@bp.get("/staff/groups/<int:group_id>")
+@any_staff
+def group_page(group_id: int):
+    group = _group(group_id)
+    return render_template(
+        "groups/show.html",
+        group=group,
+        access_need_labels=[ACCESS_NEEDS.get(need, need) for need in group.access_needs],
+        contact_count=queries.contact_count(group.id),
+        sees_personal_data=_sees_personal_data(),
+        can_edit=current_user.has_role(*OFFICERS),
+        merged_into=db.session.get(CommunityGroup, group.merged_into_id) if group.merged_into_id else None,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/staff/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def edit_group(group_id: int):
+    group = _group(group_id)
+    form = GroupForm(obj=group, group=group)
+    similar = []
+    if form.validate_on_submit():
+        values = form.values()
+        if values.name != group.name:
+            similar = service.similar_groups(values.name, exclude_id=group.id)
+        if similar and not form.create_anyway.data:
+            form.name.errors.append("A group with a very similar name is already on the register")
+        else:
+            changed = service.update_group(current_user, group, values)
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("groups.group_page", group_id=group.id))
+    return render_template("groups/form.html", form=form, group=group, similar=similar)
+
+
+def _confirmed_action(group_id: int, action, message: str):
+    group = _group(group_id)
+    if ConfirmForm().validate_on_submit():
+        action(current_user, group)
+        flash(message.format(name=group.name), "success")
+    return redirect(url_for("groups.group_page", group_id=group.id))
+
+
+@bp.post("/staff/groups/<int:group_id>/archive")
+@role_required(*OFFICERS)
+def archive_group(group_id: int):
+    return _confirmed_action(
+        group_id,
+        lambda actor, g: service.set_archived(actor, g, True),
+        "{name} is archived. It keeps its history.",
+    )
+
+
+@bp.post("/staff/groups/<int:group_id>/restore")
+@role_required(*OFFICERS)
+def restore_group(group_id: int):
+    return _confirmed_action(
+        group_id, lambda actor, g: service.set_archived(actor, g, False), "{name} is restored."
+    )
+
+
+@bp.post("/staff/groups/<int:group_id>/verify")
+@role_required(*OFFICERS)
+def verify_group(group_id: int):
+    return _confirmed_action(group_id, service.verify_group, "{name} is verified.")
+
+
+@bp.route("/staff/groups/<int:group_id>/merge", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def merge_group(group_id: int):
+    survivor = _group(group_id)
+    form = MergeForm()
+    candidates = service.similar_groups(survivor.name, exclude_id=survivor.id, limit=20)
+    chosen = request.args.get("duplicate", type=int) or request.form.get("duplicate_id", type=int)
+    if chosen and chosen not in {c.id for c in candidates}:
+        extra = db.session.get(CommunityGroup, chosen)
+        if extra is not None:
+            candidates.append(extra)
+    form.duplicate_id.choices = [(0, "Select a group")] + [
+        (c.id, f"{c.name} (id {c.id})") for c in candidates
+    ]
+    if request.method == "GET" and chosen:
+        form.duplicate_id.data = chosen
+    if form.validate_on_submit():
+        duplicate = db.session.get(CommunityGroup, form.duplicate_id.data)
+        if duplicate is None:
+            form.duplicate_id.errors.append("Select the group to merge into this one")
+        else:
+            try:
+                service.merge_groups(current_user, survivor, duplicate)
+            except GroupError as error:
+                _show_error(form, error)
+            else:
+                flash(f"Merged {duplicate.name} into {survivor.name}.", "success")
+                return redirect(url_for("groups.group_page", group_id=survivor.id))
+    return render_template("groups/merge.html", form=form, group=survivor)
+
+
+@bp.route("/staff/groups/<int:group_id>/contacts/new", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def new_contact(group_id: int):
+    group = _group(group_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            service.add_contact(current_user, group, form.values())
+        except GroupError as error:
+            _show_error(form, error)
+        else:
+            flash("Contact added.", "success")
+            return redirect(url_for("groups.group_page", group_id=group.id))
+    return render_template("groups/contact-form.html", form=form, group=group, contact=None)
+
+
+@bp.route("/staff/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def edit_contact(contact_id: int):
+    contact = db.get_or_404(Contact, contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            changed = service.update_contact(current_user, contact, form.values())
+        except GroupError as error:
+            _show_error(form, error)
+        else:
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(_contact_home(contact))
+    return render_template(
+        "groups/contact-form.html", form=form, group=contact.group, contact=contact, confirm=ConfirmForm()
+    )
+
+
+def _contact_home(contact: Contact) -> str:
+    if contact.group_id:
+        return url_for("groups.group_page", group_id=contact.group_id)
+    return url_for("groups.contact_list")
+
+
+@bp.post("/staff/contacts/<int:contact_id>/archive")
+@role_required(*OFFICERS)
+def archive_contact(contact_id: int):
+    contact = db.get_or_404(Contact, contact_id)
+    if ConfirmForm().validate_on_submit():
+        service.set_contact_archived(current_user, contact, True)
+        flash(f"{contact.name} is archived.", "success")
+    return redirect(_contact_home(contact))
+
+
+@bp.get("/staff/contacts")
+@role_required(*roles.SEES_PERSONAL_DATA)
+def contact_list():
+    q = request.args.get("q", "").strip()[:200]
+    pagination = queries.contact_page(q, request.args.get("page", 1, type=int))
+    return render_template("groups/contacts.html", pagination=pagination, q=q)
+
+
+@bp.get("/staff/groups/mailing-list")
+@role_required(*roles.SEES_PERSONAL_DATA)
+def mailing_list():
+    filters = queries.GroupFilters.from_args(request.args)
+    return render_template("groups/mailing-list.html", result=queries.mailing_list(filters), filters=filters)
+
+
+@bp.get("/staff/groups/mailing-list.csv")
+@role_required(*roles.SEES_PERSONAL_DATA)
+def mailing_list_csv():
+    result = queries.mailing_list(queries.GroupFilters.from_args(request.args))
+    body = transfer.mailing_list_csv(result.contacts)
+    audit.record(current_user, "groups.mailing_list_exported", None, entity_type="contact")
+    db.session.commit()
+    return _download(body, "mailing-list.csv", "text/csv; charset=utf-8")
+
+
+def _download(body, filename: str, mimetype: str) -> Response:
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.get("/staff/groups/export.<any(csv,xlsx):file_format>")
+@any_staff
+def export_groups(file_format: str):
+    """The filtered list as the importable spreadsheet. Contacts only for officers and admins (rule 1)."""
+    filters = queries.GroupFilters.from_args(request.args)
+    with_contacts = _sees_personal_data()
+    groups = queries.groups_for_export(filters, with_contacts)
+    audit.record(
+        current_user,
+        "groups.exported",
+        None,
+        ["contacts"] if with_contacts else [],
+        entity_type="community_group",
+    )
+    db.session.commit()
+    stamp = date.today().isoformat()
+    if file_format == "csv":
+        return _download(
+            transfer.to_csv(groups, with_contacts), f"groups-{stamp}.csv", "text/csv; charset=utf-8"
+        )
+    return _download(
+        transfer.to_xlsx(groups, with_contacts),
+        f"groups-{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.get("/staff/groups/import-template.csv")
+@any_staff
+def import_template():
+    return _download(
+        transfer.to_csv([], with_contacts=True), "groups-template.csv", "text/csv; charset=utf-8"
+    )
+
+
+@bp.route("/staff/groups/import", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def import_groups():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read() if upload else b""
+        if not content:
+            form.file.errors.append("Select a CSV file")
+        elif len(content) > current_app.config["IMPORT_MAX_BYTES"]:
+            form.file.errors.append("The file must be smaller than 10 MB. Split it into smaller files")
+        else:
+            batch = ImportBatch(
+                filename=(upload.filename or "upload.csv")[:255],
+                content=content,
+                uploaded_by_id=current_user.id,
+            )
+            db.session.add(batch)
+            db.session.commit()
+            return redirect(url_for("groups.import_preview", batch_id=batch.id))
+    return render_template("groups/import.html", form=form)
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.uploaded_by_id != current_user.id:
+        abort(404)
+    return batch
+
+
+@bp.route("/staff/groups/import/<int:batch_id>", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def import_preview(batch_id: int):
+    """The dry run: what the file would do, or every row's errors. Confirming applies all rows or none."""
+    batch = _batch(batch_id)
+    file_error, plan = None, None
+    try:
+        plan = transfer.plan_import(transfer.read_csv(batch.content))
+    except transfer.ImportFileError as error:
+        file_error = str(error)
+    if request.method == "POST" and ConfirmForm().validate_on_submit() and plan and plan.ok:
+        if batch.applied_at is not None:
+            flash("This file was already imported.", "info")
+            return redirect(url_for("groups.group_list"))
+        counts = transfer.apply_import(current_user, plan)
+        batch.applied_at = utc_now()
+        db.session.commit()
+        flash(
+            f"Imported: {counts['created']} groups added, {counts['updated']} updated, "
+            f"{counts['contacts_added']} contacts added.",
+            "success",
+        )
+        return redirect(url_for("groups.group_list"))
+    return render_template(
+        "groups/import-preview.html", batch=batch, plan=plan, file_error=file_error, confirm=ConfirmForm()
+    )
+
+
+@bp.route("/groups/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def register():
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        if form.nickname.data:  # the honeypot: say thank you, keep nothing
+            return redirect(url_for("groups.registered"))
+        values = service.GroupValues(
+            name=form.name.data.strip(),
+            kind="informal",
+            description=form.description.data.strip(),
+            languages=(form.languages.data or "").strip(),
+            access_needs=form.access_needs.data or [],
+            website=(form.website.data or "").strip(),
+            lawful_basis="consent",
+            area_ids=form.areas.data,
+            characteristic_ids=form.characteristics.data or [],
+        )
+        contact = ContactValues(
+            name=form.contact_name.data.strip(),
+            role=(form.contact_role.data or "").strip(),
+            email=form.contact_email.data.strip().lower(),
+            phone=(form.contact_phone.data or "").strip(),
+            consent_given=True,
+            consent_date=date.today(),
+            consent_method="online_form",
+            consent_wording=REGISTRATION_CONSENT,
+        )
+        service.register_group(values, contact)
+        return redirect(url_for("groups.registered"))
+    return render_template("groups/register.html", form=form)
+
+
+@bp.get("/groups/register/done")
+def registered():
+    return render_template("groups/registered.html")
