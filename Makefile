@@ -52,3 +52,7 @@ test: lint ## Lint, then run the whole suite on SQLite and on PostgreSQL
 	$(BIN)/python -m pytest
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
 
+
+.PHONY: benchmark
+benchmark: install ## Time imports and lists on 50,000 groups (a report, not pass/fail)
+	$(BIN)/python scripts/benchmark.py

@@ -1,0 +1,68 @@
+"""Times the heavy operations on larger data. A report, not a test: `make benchmark`.
+
+Uses BENCHMARK_DATABASE_URL (default: a fresh SQLite file in a temporary folder).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(label: str, action):
+    started = time.perf_counter()
+    result = action()
+    print(f"{label:<48} {time.perf_counter() - started:8.2f} s")
+    return result
+
+
+def main() -> None:
+    url = os.environ.get("BENCHMARK_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/benchmark.db"
+    env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from crm import create_app
+    from crm.core import audit
+    from crm.core.reference import seed_reference_data
+    from crm.groups import queries, transfer
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        seed_reference_data()
+        header = "id,name,kind,areas,characteristics,contact_name,contact_email\n"
+        for batch in range(5):
+            lines = [
+                f",Benchmark Group {batch}-{n:05d},vcse,Walsall;Dudley,Age;Disability,P {n},p{n}@example.org"
+                for n in range(10_000)
+            ]
+            content = (header + "\n".join(lines) + "\n").encode()
+            plan = timed(
+                f"check a 10,000-row import (batch {batch + 1})",
+                lambda content=content: transfer.plan_import(transfer.read_csv(content)),
+            )
+            timed(
+                f"apply a 10,000-row import (batch {batch + 1})",
+                lambda plan=plan: transfer.apply_import(audit.SYSTEM, plan),
+            )
+        filters = queries.GroupFilters(characteristic=[2], area=[7], q="group 3-0")
+        timed("filtered group list, page 1, at 50,000 groups", lambda: queries.group_page(filters, 1).items)
+        timed(
+            "unfiltered group list, page 200, at 50,000 groups",
+            lambda: queries.group_page(queries.GroupFilters(), 200).items,
+        )
+        timed("coverage matrix at 50,000 groups", queries.coverage_matrix)
+
+
+if __name__ == "__main__":
+    main()
