@@ -80,7 +80,8 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
 def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.core.views import bp as core_bp
+    from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, auth_bp, reports_bp):
+    for blueprint in (core_bp, auth_bp, reports_bp, policies_bp):
         app.register_blueprint(blueprint)
