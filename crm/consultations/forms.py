@@ -30,6 +30,15 @@ from crm.forms import max_length as limit
 from crm.forms import no_control_characters
 
 
+class DateInput(GovDateInput):
+    """GOV.UK date input that survives a form posted without all three boxes (a tampered or odd client)."""
+
+    def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = [*field.raw_data, "", "", ""][:3]
+        return super().map_gov_params(field, **kwargs)
+
+
 def _choices(mapping) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
@@ -63,7 +72,7 @@ class ConsultationForm(FlaskForm):
     )
     opens_on = DateField(
         "Opening date",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format="%d %m %Y",
         description="In UK time. For example, 27 3 2027",
         validators=[Optional()],
@@ -73,7 +82,7 @@ class ConsultationForm(FlaskForm):
     )
     closes_on = DateField(
         "Closing date",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format="%d %m %Y",
         description="In UK time. For example, 31 3 2027",
         validators=[Optional()],
@@ -203,7 +212,7 @@ def response_form_class(consultation, staff: bool = False):
         )
         ResponseForm.received_on = DateField(
             "Date received",
-            widget=GovDateInput(),
+            widget=DateInput(),
             format="%d %m %Y",
             validators=[Optional()],
             description="Leave empty for today",
