@@ -61,7 +61,9 @@ def test_admin_adds_renames_retires_and_reinstates_a_barrier(client, sign_in_as)
     db.session.refresh(barrier)
     assert not barrier.is_retired
 
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "barrier")).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_type == "barrier").order_by(AuditEvent.id)
+    ).all()
     assert actions == ["reference.created", "reference.updated", "reference.retired", "reference.reinstated"]
 
 
