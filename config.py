@@ -37,6 +37,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SEND_HSTS = False
     SUPPRESSION_THRESHOLD = 5
+    # Public responses per client address (shared across app servers through Redis when configured).
+    RESPONSE_RATE_LIMIT = "10 per minute;60 per hour"
 
 
 class DevelopmentConfig(Config):

@@ -79,9 +79,23 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
+    from crm.consultations.converters import SlugConverter
+    from crm.consultations.public_views import bp as public_consultations_bp
+    from crm.consultations.views import bp as consultations_bp
     from crm.core.views import bp as core_bp
     from crm.groups.views import bp as groups_bp
+    from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, auth_bp, reports_bp, groups_bp):
+    app.url_map.converters["slug"] = SlugConverter
+    blueprints = (
+        core_bp,
+        auth_bp,
+        reports_bp,
+        groups_bp,
+        policies_bp,
+        consultations_bp,
+        public_consultations_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

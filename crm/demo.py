@@ -20,9 +20,12 @@ DEMO_ACCOUNTS = [
 
 def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
-    if db.session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_ACCOUNTS[0][0])):
-        return False
-    for email, name, role, password in DEMO_ACCOUNTS:
-        create_user(audit.SYSTEM, email, name, role, password)
-    seed_demo_groups()
-    return True
+    from crm.consultations.demo import seed_demo_consultations
+
+    created = False
+    if not db.session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_ACCOUNTS[0][0])):
+        for email, name, role, password in DEMO_ACCOUNTS:
+            create_user(audit.SYSTEM, email, name, role, password)
+        seed_demo_groups()
+        created = True
+    return seed_demo_consultations() or created

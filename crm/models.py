@@ -1,17 +1,27 @@
 """Imports every area's models so the metadata (and so Alembic) sees all tables."""
 
 from crm.auth.models import SignInThrottle, StaffUser
+from crm.consultations.models import Answer, Consultation, MonitoringAnswer, Question, Response
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
+from crm.policies.models import Policy
 
 __all__ = [
+    "Answer",
     "Area",
     "AuditEvent",
     "Barrier",
     "Characteristic",
     "CommunityGroup",
+    "Consultation",
     "Contact",
+    "Feedback",
     "ImportBatch",
+    "MonitoringAnswer",
+    "Policy",
+    "Question",
+    "Response",
     "SignInThrottle",
     "StaffUser",
     "Theme",

@@ -17,7 +17,9 @@ KIND = f"<any({','.join(reference.KINDS)}):kind_slug>"
 
 @bp.get("/")
 def hub():
-    return render_template("core/hub.html")
+    from crm.consultations.queries import open_consultations, recently_closed
+
+    return render_template("core/hub.html", open_consultations=open_consultations(), closed=recently_closed())
 
 
 @bp.get("/accessibility")

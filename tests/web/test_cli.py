@@ -46,3 +46,27 @@ def test_seed_demo_runs_twice_and_changes_nothing_the_second_time(app):
     assert "already loaded" in second.output
     assert db.session.scalar(select(db.func.count()).select_from(StaffUser)) == users == 5
     assert db.session.scalar(select(db.func.count()).select_from(Characteristic)) == characteristics == 13
+
+
+def test_seed_demo_makes_consultations_in_every_state_with_responses_and_suppressed_monitoring(app):
+    from sqlalchemy import func
+
+    from crm.consultations.models import Consultation, MonitoringAnswer, Response
+    from crm.consultations.queries import monitoring_counts
+    from crm.core.suppression import suppress_distribution
+    from crm.demo import seed_demo
+
+    assert seed_demo() is True
+    consultations = db.session.scalars(select(Consultation)).all()
+    states = {consultation.current_status for consultation in consultations}
+    assert states == {"draft", "scheduled", "open", "closed", "analysed", "outcome_published"}
+    open_one = next(c for c in consultations if c.current_status == "open")
+    count = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.consultation_id == open_one.id)
+    )
+    assert count == 300
+    ethnic = monitoring_counts(open_one.id)["ethnic_group"]
+    assert suppress_distribution(ethnic, 5).any_suppressed
+    before = db.session.scalar(select(func.count()).select_from(MonitoringAnswer))
+    assert seed_demo() is False
+    assert db.session.scalar(select(func.count()).select_from(MonitoringAnswer)) == before

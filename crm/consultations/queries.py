@@ -1,0 +1,197 @@
+"""Reads for consultations and responses: filtered and paginated in SQL, with no query per row."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.consultations.models import (
+    COUNTED_STATUSES,
+    Answer,
+    Consultation,
+    MonitoringAnswer,
+    Question,
+    Response,
+)
+from crm.core.models import utc_now
+from crm.extensions import db
+
+
+def _status_condition(status: str, now: datetime):
+    scheduled = Consultation.status == "scheduled"
+    if status == "scheduled":
+        return and_(scheduled, Consultation.opens_at > now)
+    if status == "open":
+        return and_(scheduled, Consultation.opens_at <= now, Consultation.closes_at > now)
+    if status == "closed":
+        return and_(scheduled, Consultation.closes_at <= now)
+    return Consultation.status == status
+
+
+def list_consultations(page: int, search: str = "", status: str = "", per_page: int = 25):
+    now = utc_now()
+    query = select(Consultation).order_by(Consultation.closes_at.desc().nulls_first(), Consultation.id.desc())
+    if search:
+        query = query.where(Consultation.title.ilike(f"%{search}%"))
+    if status:
+        query = query.where(_status_condition(status, now))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def open_consultations(now: datetime | None = None) -> list[Consultation]:
+    now = now or utc_now()
+    return list(
+        db.session.scalars(
+            select(Consultation)
+            .where(_status_condition("open", now))
+            .order_by(Consultation.closes_at)
+            .limit(50)
+        )
+    )
+
+
+def recently_closed(now: datetime | None = None, days: int = 90, limit: int = 10) -> list[Consultation]:
+    now = now or utc_now()
+    return list(
+        db.session.scalars(
+            select(Consultation)
+            .where(
+                Consultation.status.in_(("scheduled", "analysed", "outcome_published")),
+                Consultation.closes_at <= now,
+                Consultation.closes_at > now - timedelta(days=days),
+            )
+            .order_by(Consultation.closes_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def public_consultation(slug: str) -> Consultation | None:
+    """A consultation the public may read about: anything but a draft."""
+    return db.session.scalar(
+        select(Consultation)
+        .options(selectinload(Consultation.questions), selectinload(Consultation.policies))
+        .where(Consultation.slug == slug, Consultation.status != "draft")
+    )
+
+
+def response_counts(consultation_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Response.status, func.count())
+        .where(Response.consultation_id == consultation_id)
+        .group_by(Response.status)
+    )
+    return dict(rows.all())
+
+
+def list_responses(
+    consultation_id: int,
+    page: int,
+    channel: str = "",
+    status: str = "",
+    group: str = "",
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    per_page: int = 50,
+):
+    query = (
+        select(Response)
+        .options(selectinload(Response.group))
+        .where(Response.consultation_id == consultation_id)
+        .order_by(Response.received_at.desc(), Response.id.desc())
+    )
+    if channel:
+        query = query.where(Response.channel == channel)
+    if status:
+        query = query.where(Response.status == status)
+    if group:
+        from crm.groups.models import CommunityGroup
+
+        pattern = f"%{group}%"
+        query = query.outerjoin(CommunityGroup, Response.group_id == CommunityGroup.id).where(
+            or_(Response.group_name.ilike(pattern), CommunityGroup.name.ilike(pattern))
+        )
+    if received_from:
+        query = query.where(Response.received_at >= received_from)
+    if received_to:
+        query = query.where(Response.received_at < received_to)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def response_with_answers(consultation_id: int, response_id: int) -> Response | None:
+    return db.session.scalar(
+        select(Response)
+        .options(selectinload(Response.answers), selectinload(Response.group))
+        .where(Response.id == response_id, Response.consultation_id == consultation_id)
+    )
+
+
+def question_summaries(consultation: Consultation) -> dict:
+    """Per question: how many counted responses answered it, and per option how many chose it."""
+    counted = and_(Response.consultation_id == consultation.id, Response.status.in_(COUNTED_STATUSES))
+    total = db.session.scalar(select(func.count()).select_from(Response).where(counted))
+    answered = dict(
+        db.session.execute(
+            select(Answer.question_id, func.count(distinct(Answer.response_id)))
+            .join(Response, Answer.response_id == Response.id)
+            .where(counted)
+            .group_by(Answer.question_id)
+        ).all()
+    )
+    chosen: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.value, func.count())
+        .join(Response, Answer.response_id == Response.id)
+        .where(counted, Answer.value.is_not(None))
+        .group_by(Answer.question_id, Answer.value)
+    )
+    for question_id, value, count in rows:
+        chosen.setdefault(question_id, {})[value] = count
+    return {"total": total, "answered": answered, "chosen": chosen}
+
+
+def free_text_answers(question: Question, page: int, per_page: int = 20):
+    return db.paginate(
+        select(Answer)
+        .options(selectinload(Answer.response))
+        .join(Response, Answer.response_id == Response.id)
+        .where(
+            Answer.question_id == question.id, Answer.text.is_not(None), Response.status.in_(COUNTED_STATUSES)
+        )
+        .order_by(Response.received_at.desc(), Answer.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def monitoring_counts(consultation_id: int) -> dict[str, dict[str, int]]:
+    """Counts per monitoring question and answer code. Only ever shown through suppression."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
+        .where(MonitoringAnswer.consultation_id == consultation_id)
+        .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
+    )
+    for question, answer, count in rows:
+        counts.setdefault(question, {})[answer] = count
+    return counts
+
+
+def responses_for_export(consultation_id: int, batch: int = 500):
+    """Every response with its answers, a batch at a time, so a big consultation never sits in memory."""
+    last_id = 0
+    while True:
+        chunk = list(
+            db.session.scalars(
+                select(Response)
+                .options(selectinload(Response.answers), selectinload(Response.group))
+                .where(Response.consultation_id == consultation_id, Response.id > last_id)
+                .order_by(Response.id)
+                .limit(batch)
+            )
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last_id = chunk[-1].id

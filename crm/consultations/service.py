@@ -1,0 +1,521 @@
+"""Writes for consultations: the builder, the lifecycle and responses. Each write is audited in the same
+transaction; a response is committed before anyone is told its reference."""
+
+import random
+import re
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from crm.consultations import monitoring
+from crm.consultations.models import (
+    CHANNELS,
+    FORMATS,
+    QUESTION_KINDS,
+    RESPONDENT_KINDS,
+    RESPONSE_STATUSES,
+    Answer,
+    Consultation,
+    MonitoringAnswer,
+    Question,
+    Response,
+)
+from crm.core import audit
+from crm.core.models import Area, Characteristic, utc_now
+from crm.extensions import db
+from crm.feedback.models import Feedback
+from crm.groups.models import CommunityGroup
+from crm.policies.models import Policy
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: easy to read out on the phone
+DEFAULT_TEXT_LIMIT = 2000
+MAX_TEXT_LIMIT = 10000
+MAX_OPTIONS = 20
+
+
+class ConsultationError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class ConsultationUnavailable(Exception):
+    """The consultation is not taking responses (draft, scheduled, closed or later)."""
+
+
+class ResponseInvalid(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# ---- Builder --------------------------------------------------------------------------------------------
+
+
+def _load(model, ids) -> list:
+    ids = {int(i) for i in ids or ()}
+    if not ids:
+        return []
+    found = list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    if len(found) != len(ids):
+        raise ConsultationError(model.__tablename__ + "_ids", "Select from the options shown")
+    return found
+
+
+def _clean_details(values: dict, consultation_id: int | None = None) -> dict:
+    values = {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
+    slug = values["slug"].lower()
+    if not SLUG_PATTERN.fullmatch(slug) or len(slug) > 100:
+        raise ConsultationError(
+            "slug", "Web address must be lower-case letters, numbers and single hyphens, like bus-fares-2027"
+        )
+    taken = select(Consultation.id).where(Consultation.slug == slug)
+    if consultation_id is not None:
+        taken = taken.where(Consultation.id != consultation_id)
+    if db.session.scalar(taken) is not None:
+        raise ConsultationError("slug", "Another consultation already uses this web address")
+    values["slug"] = slug
+    opens_at, closes_at = values.get("opens_at"), values.get("closes_at")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ConsultationError("closes_at", "The closing date must be after the opening date")
+    if any(code not in FORMATS for code in values.get("formats") or ()):
+        raise ConsultationError("formats", "Select from the formats shown")
+    values["formats"] = list(values.get("formats") or [])
+    return values
+
+
+def _apply_links(consultation: Consultation, policy_ids, characteristic_ids, area_ids) -> list[str]:
+    changed = []
+    for name, model, ids in (
+        ("policies", Policy, policy_ids),
+        ("characteristics", Characteristic, characteristic_ids),
+        ("areas", Area, area_ids),
+    ):
+        chosen = _load(model, ids)
+        if {item.id for item in getattr(consultation, name)} != {item.id for item in chosen}:
+            setattr(consultation, name, chosen)
+            changed.append(name)
+    return changed
+
+
+def create_consultation(actor, policy_ids=(), characteristic_ids=(), area_ids=(), **values) -> Consultation:
+    values = _clean_details(values)
+    consultation = Consultation(status="draft", **values)
+    db.session.add(consultation)
+    links = _apply_links(consultation, policy_ids, characteristic_ids, area_ids)
+    audit.record(actor, "consultation.created", consultation, [*values, *links])
+    db.session.commit()
+    return consultation
+
+
+def update_consultation(
+    actor, consultation: Consultation, policy_ids=(), characteristic_ids=(), area_ids=(), **values
+) -> list[str]:
+    if consultation.current_status in ("analysed", "outcome_published"):
+        raise ConsultationError("title", "This consultation has been analysed, so its details cannot change")
+    values = _clean_details(values, consultation.id)
+    if consultation.current_status in ("open", "closed") and values["slug"] != consultation.slug:
+        raise ConsultationError("slug", "The web address cannot change once the consultation has opened")
+    changed = audit.changed_field_names(consultation, values)
+    changed += _apply_links(consultation, policy_ids, characteristic_ids, area_ids)
+    if changed:
+        audit.record(actor, "consultation.updated", consultation, changed)
+    db.session.commit()
+    return changed
+
+
+def has_responses(consultation: Consultation) -> bool:
+    return (
+        db.session.scalar(select(Response.id).where(Response.consultation_id == consultation.id).limit(1))
+        is not None
+    )
+
+
+def _check_questions_editable(consultation: Consultation) -> None:
+    if has_responses(consultation):
+        raise ConsultationError(
+            "text", "Questions cannot change because this consultation already has responses"
+        )
+
+
+def _clean_question(kind, text, hint, required, max_length, options) -> dict:
+    if kind not in QUESTION_KINDS:
+        raise ConsultationError("kind", "Select the type of question")
+    text = (text or "").strip()
+    if not text:
+        raise ConsultationError("text", "Enter the question")
+    options = [line.strip() for line in options or [] if line and line.strip()]
+    if kind in ("single_choice", "multiple_choice"):
+        if len(options) < 2:
+            raise ConsultationError("options", "Enter at least 2 options, one on each line")
+        if len(options) > MAX_OPTIONS:
+            raise ConsultationError("options", f"Enter {MAX_OPTIONS} options or fewer")
+        if len({option.lower() for option in options}) != len(options):
+            raise ConsultationError("options", "Each option must be different")
+        if any(len(option) > 200 for option in options):
+            raise ConsultationError("options", "Each option must be 200 characters or fewer")
+    else:
+        options = []
+    if kind == "free_text":
+        max_length = max_length or DEFAULT_TEXT_LIMIT
+        if not 10 <= max_length <= MAX_TEXT_LIMIT:
+            raise ConsultationError(
+                "max_length", f"Character limit must be between 10 and {MAX_TEXT_LIMIT:,}"
+            )
+    else:
+        max_length = None
+    return {
+        "kind": kind,
+        "text": text,
+        "hint": (hint or "").strip(),
+        "required": bool(required),
+        "max_length": max_length,
+        "options": options,
+    }
+
+
+def add_question(actor, consultation: Consultation, **values) -> Question:
+    _check_questions_editable(consultation)
+    values = _clean_question(**values)
+    position = (
+        db.session.scalar(
+            select(func.max(Question.position)).where(Question.consultation_id == consultation.id)
+        )
+        or 0
+    ) + 1
+    question = Question(consultation=consultation, position=position, **values)
+    db.session.add(question)
+    audit.record(actor, "question.created", question, list(values))
+    db.session.commit()
+    return question
+
+
+def update_question(actor, question: Question, **values) -> list[str]:
+    _check_questions_editable(question.consultation)
+    changed = audit.changed_field_names(question, _clean_question(**values))
+    if changed:
+        audit.record(actor, "question.updated", question, changed)
+    db.session.commit()
+    return changed
+
+
+def delete_question(actor, question: Question) -> None:
+    consultation = question.consultation
+    _check_questions_editable(consultation)
+    audit.record(actor, "question.deleted", question)
+    consultation.questions.remove(question)
+    for position, other in enumerate(consultation.questions, start=1):
+        other.position = position
+    db.session.commit()
+
+
+def move_question(actor, question: Question, direction: str) -> bool:
+    consultation = question.consultation
+    _check_questions_editable(consultation)
+    questions = list(consultation.questions)
+    index = questions.index(question)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(questions):
+        return False
+    questions[index], questions[other] = questions[other], questions[index]
+    for position, item in enumerate(questions, start=1):
+        item.position = position
+    audit.record(actor, "question.moved", question, ["position"])
+    db.session.commit()
+    return True
+
+
+# ---- Lifecycle ------------------------------------------------------------------------------------------
+
+TRANSITIONS = {
+    # action: (allowed effective statuses, label)
+    "schedule": (("draft",), "Schedule"),
+    "unschedule": (("scheduled",), "Return to draft"),
+    "close": (("open",), "Close now"),
+    "analyse": (("closed",), "Mark as analysed"),
+    "publish-outcome": (("analysed",), "Mark outcome as published"),
+}
+
+
+def available_actions(consultation: Consultation, now=None) -> list[str]:
+    status = consultation.effective_status(now)
+    return [action for action, (allowed, _label) in TRANSITIONS.items() if status in allowed]
+
+
+def transition(actor, consultation: Consultation, action: str, now: datetime | None = None) -> str:
+    """Move a consultation along its lifecycle. Opening and closing on schedule need no action."""
+    now = now or utc_now()
+    if action not in TRANSITIONS:
+        raise ConsultationError("status", "That is not something a consultation can do")
+    status = consultation.effective_status(now)
+    if status not in TRANSITIONS[action][0]:
+        raise ConsultationError("status", f"A consultation that is {status.replace('_', ' ')} cannot do that")
+    changed = ["status"]
+    if action == "schedule":
+        if not consultation.opens_at or not consultation.closes_at:
+            raise ConsultationError("status", "Set the opening and closing dates before scheduling")
+        if consultation.closes_at <= now:
+            raise ConsultationError("status", "The closing date has passed: set a later one first")
+        if not consultation.questions:
+            raise ConsultationError("status", "Add at least one question before scheduling")
+        consultation.status = "scheduled"
+    elif action == "unschedule":
+        consultation.status = "draft"
+    elif action == "close":
+        consultation.closes_at = now
+        changed = ["closes_at"]
+    elif action == "analyse":
+        consultation.status = "analysed"
+    elif action == "publish-outcome":
+        consultation.status = "outcome_published"
+    audit.record(actor, f"consultation.{action.replace('-', '_')}", consultation, changed)
+    db.session.commit()
+    return consultation.effective_status(now)
+
+
+# ---- Responses ------------------------------------------------------------------------------------------
+
+
+def new_receipt_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CV-{chars[:4]}-{chars[4:]}"
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def find_group(name: str) -> CommunityGroup | None:
+    """A known group by its exact name (any case): active, verified and not archived."""
+    return db.session.scalar(
+        select(CommunityGroup)
+        .where(
+            func.lower(CommunityGroup.name) == name.strip().lower(),
+            CommunityGroup.status == "active",
+            CommunityGroup.is_verified.is_(True),
+            CommunityGroup.is_archived.is_(False),
+        )
+        .order_by(CommunityGroup.id)
+        .limit(1)
+    )
+
+
+def _clean_answers(consultation: Consultation, given: dict) -> tuple[dict[int, object], dict[str, str]]:
+    cleaned, errors = {}, {}
+    for number, question in enumerate(consultation.questions, start=1):
+        field = f"q{question.id}"
+        value = given.get(question.id)
+        if question.kind == "free_text":
+            text = (value or "").strip() if isinstance(value, str) else ""
+            if not text:
+                if question.required:
+                    errors[field] = f"Enter your answer to question {number}"
+                continue
+            if len(text) > (question.max_length or DEFAULT_TEXT_LIMIT):
+                errors[field] = (
+                    f"Your answer to question {number} must be {question.max_length:,} characters or fewer"
+                )
+                continue
+            cleaned[question.id] = text
+            continue
+        offered = {code for code, _label in question.choices}
+        if question.kind == "multiple_choice":
+            values = (
+                [v for v in (value or []) if v]
+                if isinstance(value, list | tuple)
+                else ([value] if value else [])
+            )
+            values = list(dict.fromkeys(values))
+        else:
+            values = [value] if value else []
+            if isinstance(value, list | tuple):
+                values = [v for v in value if v]
+        if not values:
+            if question.required:
+                errors[field] = f"Select an answer to question {number}"
+            continue
+        if any(v not in offered for v in values) or (question.kind != "multiple_choice" and len(values) > 1):
+            errors[field] = f"Select one of the options shown for question {number}"
+            continue
+        cleaned[question.id] = values
+    return cleaned, errors
+
+
+def _clean_respondent(respondent_kind, group_name, name, email, language) -> tuple[dict, dict[str, str]]:
+    errors = {}
+    if respondent_kind not in RESPONDENT_KINDS:
+        errors["respondent_kind"] = "Select whether you are responding as an individual or for a group"
+    group_name = (group_name or "").strip()
+    if respondent_kind == "group" and not group_name:
+        errors["group_name"] = "Enter the name of the group you are responding for"
+    for field, value, limit, label in (
+        ("group_name", group_name, 200, "Group name"),
+        ("name", name, 120, "Name"),
+        ("email", email, 254, "Email address"),
+        ("language", language, 60, "Language"),
+    ):
+        if len((value or "").strip()) > limit:
+            errors[field] = f"{label} must be {limit} characters or fewer"
+    email = (email or "").strip()
+    if email and "email" not in errors and not EMAIL_PATTERN.fullmatch(email):
+        errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    values = {
+        "respondent_kind": respondent_kind,
+        "group_name": group_name if respondent_kind == "group" else "",
+        "name": (name or "").strip(),
+        "email": email,
+        "language": (language or "").strip() or "English",
+    }
+    return values, errors
+
+
+def submit_response(
+    consultation: Consultation,
+    *,
+    answers: dict,
+    token: str,
+    respondent_kind: str = "individual",
+    group_name: str = "",
+    name: str = "",
+    email: str = "",
+    language: str = "",
+    consent: bool = False,
+    monitoring_answers: dict | None = None,
+    channel: str = "online",
+    actor=audit.PUBLIC,
+    received_at: datetime | None = None,
+    commit: bool = True,
+) -> tuple[Response, bool]:
+    """Store a response. Returns (response, created): the same token sent again gives the first response.
+
+    Raises ConsultationUnavailable when it is not taking responses and ResponseInvalid (field -> message)
+    for bad answers; nothing is stored in either case.
+    """
+    status = consultation.current_status
+    if channel == "online" and status != "open":
+        raise ConsultationUnavailable(status)
+    if channel != "online" and status in ("draft", "scheduled"):
+        raise ConsultationUnavailable(status)
+    if channel not in CHANNELS:
+        raise ResponseInvalid({"channel": "Select how the response arrived"})
+    if not token or not TOKEN_PATTERN.fullmatch(token):
+        raise ResponseInvalid({"token": "The form was not sent properly. Please try again"})
+    existing = _by_token(token)
+    if existing is not None:
+        return existing, False
+
+    cleaned, errors = _clean_answers(consultation, answers)
+    respondent, respondent_errors = _clean_respondent(respondent_kind, group_name, name, email, language)
+    errors.update(respondent_errors)
+    given_monitoring = monitoring_answers or {}
+    errors.update(
+        {f"about_{code}": msg for code, msg in monitoring.problems(consultation, given_monitoring).items()}
+    )
+    if channel == "online" and not consent:
+        errors["consent"] = (
+            "Confirm that you have read the privacy notice and agree to how your answers are used"
+        )
+    if errors:
+        raise ResponseInvalid(errors)
+    monitoring_codes = monitoring.normalise(consultation, given_monitoring)
+    group = find_group(respondent["group_name"]) if respondent["respondent_kind"] == "group" else None
+    received_at = received_at or utc_now()
+
+    for _attempt in range(5):
+        response = _build_response(
+            consultation, cleaned, respondent, group, token, channel, consent, actor, received_at
+        )
+        # Monitoring rows carry only the consultation and a random key, and are added in a random order.
+        rows = [
+            MonitoringAnswer(consultation_id=consultation.id, question=code, answer=answer)
+            for code, answer in monitoring_codes.items()
+        ]
+        random.shuffle(rows)
+        db.session.add_all(rows)
+        try:
+            audit.record(
+                actor,
+                "response.received" if channel == "online" else "response.keyed_in",
+                response,
+                ["answers", "channel", "respondent_kind", *(["monitoring"] if rows else [])],
+            )
+            if not commit:
+                db.session.flush()
+                return response, True
+            db.session.commit()
+            return response, True
+        except IntegrityError:
+            db.session.rollback()
+            existing = _by_token(token)
+            if existing is not None:  # the same form, sent twice at once: the other request stored it
+                return existing, False
+            # otherwise the receipt reference clashed with another: try again with a fresh one
+    raise RuntimeError("Could not find a free receipt reference")
+
+
+def _by_token(token: str) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.submission_token == token))
+
+
+def _build_response(consultation, cleaned, respondent, group, token, channel, consent, actor, received_at):
+    response = Response(
+        consultation_id=consultation.id,
+        reference=new_receipt_reference(),
+        submission_token=token,
+        channel=channel,
+        group_id=group.id if group else None,
+        status="received",
+        consent_given=bool(consent),
+        received_at=received_at,
+        keyed_by_id=None if isinstance(actor, str) else actor.id,
+        **respondent,
+    )
+    db.session.add(response)
+    policies = list(consultation.policies)
+    for question in consultation.questions:
+        value = cleaned.get(question.id)
+        if value is None:
+            continue
+        if question.kind == "free_text":
+            answer = Answer(question_id=question.id, text=value)
+            response.answers.append(answer)
+            db.session.add(
+                Feedback(
+                    text=value,
+                    source="response",
+                    status="new",
+                    received_at=received_at,
+                    consultation_id=consultation.id,
+                    response=response,
+                    answer=answer,
+                    group_id=response.group_id,
+                    captured_by_id=response.keyed_by_id,
+                    policies=policies,
+                )
+            )
+        else:
+            for code in value:
+                response.answers.append(Answer(question_id=question.id, value=code))
+    return response
+
+
+def set_response_status(actor, response: Response, status: str) -> bool:
+    if status not in RESPONSE_STATUSES:
+        raise ConsultationError("status", "Select a status")
+    if response.status == status:
+        return False
+    response.status = status
+    excluded = status in ("spam", "withdrawn")
+    for item in db.session.scalars(select(Feedback).where(Feedback.response_id == response.id)):
+        if excluded:
+            item.status = "excluded"
+        elif item.status == "excluded":
+            item.status = "new"
+    audit.record(actor, "response.status_changed", response, ["status"])
+    db.session.commit()
+    return True

@@ -1,0 +1,459 @@
+"""Staff pages for consultations: the builder, lifecycle, responses, summaries, exports and monitoring."""
+
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    Response as HttpResponse,
+)
+from flask_login import current_user
+
+from crm.auth import roles
+from crm.auth.permissions import any_staff, role_required
+from crm.consultations import exports, monitoring, queries, service
+from crm.consultations.forms import (
+    ConsultationForm,
+    QuestionForm,
+    ResponseStatusForm,
+    response_form_class,
+    response_values,
+)
+from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
+from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
+from crm.core.models import Area, Characteristic
+from crm.core.suppression import suppress_distribution
+from crm.extensions import db
+from crm.forms import ConfirmForm
+from crm.policies.queries import all_policies
+
+bp = Blueprint("consultations", __name__, url_prefix="/staff/consultations")
+BUILDERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER, roles.POLICY_LEAD)
+READERS = roles.EDITS_RECORDS  # responses and summaries: every role but viewer
+KEYERS = roles.SEES_PERSONAL_DATA
+
+
+def _consultation(consultation_id: int) -> Consultation:
+    return db.get_or_404(Consultation, consultation_id)
+
+
+def _question(consultation: Consultation, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.consultation_id != consultation.id:
+        abort(404)
+    return question
+
+
+def _reference_lists():
+    from sqlalchemy import select
+
+    characteristics = db.session.scalars(
+        select(Characteristic).where(Characteristic.is_retired.is_(False)).order_by(Characteristic.sort_order)
+    )
+    areas = db.session.scalars(select(Area).where(Area.is_retired.is_(False)).order_by(Area.sort_order))
+    return all_policies(), list(characteristics), list(areas)
+
+
+@bp.get("")
+@any_staff
+def index():
+    search = request.args.get("search", "").strip()[:200]
+    status = request.args.get("status", "") if request.args.get("status") in STATUSES else ""
+    page = request.args.get("page", 1, type=int)
+    return render_template(
+        "consultations/list.html",
+        pagination=queries.list_consultations(page, search, status),
+        filters={"search": search, "status": status},
+        statuses=STATUSES,
+        can_build=current_user.has_role(*BUILDERS),
+    )
+
+
+def _details(form) -> dict:
+    def when(day, clock):
+        return uk_to_utc(day.data, parse_time(clock.data)) if day.data and clock.data else None
+
+    return {
+        "title": form.title.data,
+        "slug": form.slug.data,
+        "summary": form.summary.data,
+        "background": form.background.data or "",
+        "opens_at": when(form.opens_on, form.opens_time),
+        "closes_at": when(form.closes_on, form.closes_time),
+        "formats": form.formats.data or [],
+        "privacy_notice": form.privacy_notice.data,
+        "asks_monitoring": form.asks_monitoring.data,
+        "asks_carer": form.asks_carer.data,
+        "asks_care_experienced": form.asks_care_experienced.data,
+        "policy_ids": form.policy_ids.data or [],
+        "characteristic_ids": form.characteristic_ids.data or [],
+        "area_ids": form.area_ids.data or [],
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def new():
+    form = ConsultationForm()
+    form.set_choices(*_reference_lists())
+    if request.method == "GET":
+        form.asks_monitoring.data = True
+        form.privacy_notice.data = (
+            "We use your answers to shape this work. Equality questions are optional, stored apart from your "
+            "other answers and reported only as totals. See our privacy notice for how long we keep them."
+        )
+    if form.validate_on_submit():
+        try:
+            consultation = service.create_consultation(current_user, **_details(form))
+        except service.ConsultationError as error:
+            _field_error(form, error)
+        else:
+            flash("Consultation created. Now add its questions.", "success")
+            return redirect(url_for("consultations.view", consultation_id=consultation.id))
+    return render_template("consultations/form.html", form=form, consultation=None)
+
+
+def _field_error(form, error) -> None:
+    name = {"closes_at": "closes_on", "opens_at": "opens_on", "policy_ids": "policy_ids"}.get(
+        error.field, error.field
+    )
+    field = getattr(form, name, None) or form.title
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def edit(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    form = ConsultationForm(obj=consultation)
+    form.set_choices(*_reference_lists())
+    if request.method == "GET":
+        form.opens_on.data, form.opens_time.data = utc_to_uk_parts(consultation.opens_at)
+        form.closes_on.data, form.closes_time.data = utc_to_uk_parts(consultation.closes_at)
+        form.policy_ids.data = [p.id for p in consultation.policies]
+        form.characteristic_ids.data = [c.id for c in consultation.characteristics]
+        form.area_ids.data = [a.id for a in consultation.areas]
+    if form.validate_on_submit():
+        try:
+            changed = service.update_consultation(current_user, consultation, **_details(form))
+        except service.ConsultationError as error:
+            _field_error(form, error)
+        else:
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("consultations.view", consultation_id=consultation.id))
+    return render_template("consultations/form.html", form=form, consultation=consultation)
+
+
+@bp.get("/<int:consultation_id>")
+@any_staff
+def view(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    counts = queries.response_counts(consultation.id)
+    return render_template(
+        "consultations/view.html",
+        consultation=consultation,
+        counts=counts,
+        locked=bool(counts),
+        actions=service.available_actions(consultation),
+        transitions=service.TRANSITIONS,
+        can_build=current_user.has_role(*BUILDERS),
+        can_read_responses=current_user.has_role(*READERS),
+        can_see_monitoring=current_user.has_role(*roles.SEES_MONITORING),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/<int:consultation_id>/status/<any(schedule,unschedule,close,analyse,'publish-outcome'):action>")
+@role_required(*BUILDERS)
+def transition(consultation_id: int, action: str):
+    consultation = _consultation(consultation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            status = service.transition(current_user, consultation, action)
+        except service.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"The consultation is now {STATUSES[status].lower()}.", "success")
+    return redirect(url_for("consultations.view", consultation_id=consultation.id))
+
+
+def _question_values(form) -> dict:
+    return {
+        "kind": form.kind.data,
+        "text": form.text.data,
+        "hint": form.hint.data,
+        "required": form.required.data,
+        "max_length": form.max_length.data,
+        "options": (form.options.data or "").splitlines(),
+    }
+
+
+@bp.route("/<int:consultation_id>/questions/new", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def new_question(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            service.add_question(current_user, consultation, **_question_values(form))
+        except service.ConsultationError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash("Question added.", "success")
+            return redirect(url_for("consultations.view", consultation_id=consultation.id))
+    return render_template(
+        "consultations/question-form.html",
+        form=form,
+        consultation=consultation,
+        question=None,
+        locked=service.has_responses(consultation),
+    )
+
+
+@bp.route("/<int:consultation_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@role_required(*BUILDERS)
+def edit_question(consultation_id: int, question_id: int):
+    consultation = _consultation(consultation_id)
+    question = _question(consultation, question_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        form.options.data = "\n".join(question.options)
+    if form.validate_on_submit():
+        try:
+            changed = service.update_question(current_user, question, **_question_values(form))
+        except service.ConsultationError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            flash("Question saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("consultations.view", consultation_id=consultation.id))
+    return render_template(
+        "consultations/question-form.html",
+        form=form,
+        consultation=consultation,
+        question=question,
+        locked=service.has_responses(consultation),
+    )
+
+
+@bp.post("/<int:consultation_id>/questions/<int:question_id>/delete")
+@role_required(*BUILDERS)
+def delete_question(consultation_id: int, question_id: int):
+    consultation = _consultation(consultation_id)
+    question = _question(consultation, question_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.delete_question(current_user, question)
+        except service.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            flash("Question deleted.", "success")
+    return redirect(url_for("consultations.view", consultation_id=consultation.id))
+
+
+@bp.post("/<int:consultation_id>/questions/<int:question_id>/move/<any(up,down):direction>")
+@role_required(*BUILDERS)
+def move_question(consultation_id: int, question_id: int, direction: str):
+    consultation = _consultation(consultation_id)
+    question = _question(consultation, question_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.move_question(current_user, question, direction)
+        except service.ConsultationError as error:
+            flash(str(error), "error")
+    return redirect(
+        url_for("consultations.view", consultation_id=consultation.id, _anchor=f"question-{question.id}")
+    )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/<int:consultation_id>/responses")
+@role_required(*READERS)
+def responses(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    received_from, received_to = _date_arg("from"), _date_arg("to")
+    filters = {
+        "channel": request.args.get("channel", "") if request.args.get("channel") in CHANNELS else "",
+        "status": request.args.get("status", "") if request.args.get("status") in RESPONSE_STATUSES else "",
+        "group": request.args.get("group", "").strip()[:200],
+    }
+    pagination = queries.list_responses(
+        consultation.id,
+        request.args.get("page", 1, type=int),
+        received_from=uk_to_utc(received_from, parse_time("midnight")) if received_from else None,
+        received_to=uk_to_utc(received_to + timedelta(days=1), parse_time("midnight"))
+        if received_to
+        else None,
+        **filters,
+    )
+    return render_template(
+        "consultations/responses.html",
+        consultation=consultation,
+        pagination=pagination,
+        filters={
+            **filters,
+            "from": received_from.isoformat() if received_from else "",
+            "to": received_to.isoformat() if received_to else "",
+        },
+        channels=CHANNELS,
+        statuses=RESPONSE_STATUSES,
+        sees_personal=current_user.has_role(*roles.SEES_PERSONAL_DATA),
+    )
+
+
+@bp.get("/<int:consultation_id>/responses/<int:response_id>")
+@role_required(*READERS)
+def response(consultation_id: int, response_id: int):
+    consultation = _consultation(consultation_id)
+    found = queries.response_with_answers(consultation.id, response_id)
+    if found is None:
+        abort(404)
+    form = ResponseStatusForm(obj=found)
+    return render_template(
+        "consultations/response.html",
+        consultation=consultation,
+        response=found,
+        form=form,
+        sees_personal=current_user.has_role(*roles.SEES_PERSONAL_DATA),
+    )
+
+
+@bp.post("/<int:consultation_id>/responses/<int:response_id>/status")
+@role_required(*KEYERS)
+def response_status(consultation_id: int, response_id: int):
+    consultation = _consultation(consultation_id)
+    found = queries.response_with_answers(consultation.id, response_id)
+    if found is None:
+        abort(404)
+    form = ResponseStatusForm()
+    if form.validate_on_submit():
+        try:
+            changed = service.set_response_status(current_user, found, form.status.data)
+        except service.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                f"Response marked as {found.status_label.lower()}." if changed else "Nothing was changed.",
+                "success",
+            )
+    return redirect(url_for("consultations.response", consultation_id=consultation.id, response_id=found.id))
+
+
+@bp.route("/<int:consultation_id>/responses/new", methods=["GET", "POST"])
+@role_required(*KEYERS)
+def new_response(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    if consultation.current_status in ("draft", "scheduled"):
+        flash("Responses can be keyed in once the consultation has opened.", "error")
+        return redirect(url_for("consultations.view", consultation_id=consultation.id))
+    form = response_form_class(consultation, staff=True)()
+    if request.method == "GET":
+        form.token.data = service.new_submission_token()
+        form.respondent_kind.data = "individual"
+    if form.validate_on_submit():
+        values = response_values(form, consultation)
+        received_on = form.received_on.data
+        try:
+            saved, _created = service.submit_response(
+                consultation,
+                channel=form.channel.data or "",
+                actor=current_user,
+                received_at=uk_to_utc(received_on, parse_time("midday")) if received_on else None,
+                **values,
+            )
+        except service.ResponseInvalid as error:
+            _attach_errors(form, error.errors)
+        else:
+            flash(f"Response {saved.reference} saved.", "success")
+            return redirect(
+                url_for("consultations.response", consultation_id=consultation.id, response_id=saved.id)
+            )
+    return render_template(
+        "consultations/response-new.html",
+        form=form,
+        consultation=consultation,
+        monitoring_questions=monitoring.asked_questions(consultation),
+    )
+
+
+def _attach_errors(form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if name == "token" or field is None:
+            field = form.submit
+            form.token.data = service.new_submission_token()
+        field.errors = [*field.errors, message]
+
+
+@bp.get("/<int:consultation_id>/summary")
+@role_required(*READERS)
+def summary(consultation_id: int):
+    consultation = _consultation(consultation_id)
+    return render_template(
+        "consultations/summary.html",
+        consultation=consultation,
+        summary=queries.question_summaries(consultation),
+    )
+
+
+@bp.get("/<int:consultation_id>/questions/<int:question_id>/answers")
+@role_required(*READERS)
+def free_text(consultation_id: int, question_id: int):
+    consultation = _consultation(consultation_id)
+    question = _question(consultation, question_id)
+    if question.kind != "free_text":
+        abort(404)
+    return render_template(
+        "consultations/free-text.html",
+        consultation=consultation,
+        question=question,
+        pagination=queries.free_text_answers(question, request.args.get("page", 1, type=int)),
+    )
+
+
+@bp.get("/<int:consultation_id>/responses/export.<any(csv,xlsx):file_format>")
+@role_required(*READERS)
+def export(consultation_id: int, file_format: str):
+    consultation = _consultation(consultation_id)
+    personal = current_user.has_role(*roles.SEES_PERSONAL_DATA)
+    content, mimetype = exports.export_responses(current_user, consultation, file_format, personal)
+    return HttpResponse(
+        content,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{consultation.slug}-responses.{file_format}"'
+        },
+    )
+
+
+@bp.get("/<int:consultation_id>/monitoring")
+@role_required(*roles.SEES_MONITORING)
+def monitoring_summary(consultation_id: int):
+    from flask import current_app
+
+    consultation = _consultation(consultation_id)
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+    counts = queries.monitoring_counts(consultation.id)
+    tables = []
+    for question in monitoring.QUESTIONS:
+        if question.code not in counts and question not in monitoring.questions_for(consultation):
+            continue
+        given = counts.get(question.code, {})
+        codes = question.codes + [code for code in given if code not in question.codes]
+        distribution = suppress_distribution({code: given.get(code, 0) for code in codes}, threshold)
+        tables.append((question, distribution))
+    return render_template(
+        "consultations/monitoring.html", consultation=consultation, tables=tables, threshold=threshold
+    )

@@ -1,0 +1,57 @@
+"""Feedback: the unit of captured voice. Every free-text answer of a response becomes one automatically.
+
+Coding comes later: themes, barriers and characteristics will be many-to-many tables keyed on feedback.id
+(feedback_theme, feedback_barrier, feedback_characteristic), and `stance` is already a column, so adding them
+needs no change to what is here.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.core.models import TimestampMixin, UTCDateTime, utc_now
+from crm.extensions import db
+from crm.policies.models import Policy
+
+SOURCES = {
+    "response": "Consultation response",
+    "event": "Engagement event",
+    "email": "Email",
+    "phone": "Phone",
+    "letter": "Letter",
+    "meeting": "Meeting",
+    "social_media": "Social media",
+}
+STATUSES = {"new": "New", "coded": "Coded", "excluded": "Excluded (spam or withdrawn)"}
+STANCES = {"support": "Support", "oppose": "Oppose", "mixed": "Mixed", "neutral": "Neutral"}
+
+feedback_policy = Table(
+    "feedback_policy",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("policy_id", ForeignKey("policy.id"), primary_key=True, index=True),
+)
+
+
+class Feedback(TimestampMixin, db.Model):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    stance: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), unique=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"), index=True)
+    captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    consultation = relationship("Consultation")
+    response = relationship("Response")
+    answer = relationship("Answer")
+    group = relationship("CommunityGroup")
+    policies: Mapped[list[Policy]] = relationship(secondary=feedback_policy)
+
+    __table_args__ = (Index("ix_feedback_consultation_received", "consultation_id", "received_at"),)

@@ -1,0 +1,59 @@
+"""Writes to the policies register. Every change is audited in the same transaction."""
+
+import re
+
+from sqlalchemy import func, select
+
+from crm.auth import roles
+from crm.auth.models import StaffUser
+from crm.core import audit
+from crm.extensions import db
+from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
+
+REFERENCE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{1,29}")
+
+
+class PolicyError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _clean(values: dict, policy_id: int | None = None) -> dict:
+    values = {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
+    values["reference"] = values["reference"].upper()
+    if not REFERENCE_PATTERN.fullmatch(values["reference"]):
+        raise PolicyError("reference", "Reference must be letters, numbers and hyphens, like WMCA-POL-001")
+    taken = select(Policy.id).where(func.upper(Policy.reference) == values["reference"])
+    if policy_id is not None:
+        taken = taken.where(Policy.id != policy_id)
+    if db.session.scalar(taken) is not None:
+        raise PolicyError("reference", "There is already a policy with this reference")
+    if values["kind"] not in POLICY_KINDS:
+        raise PolicyError("kind", "Select what kind of policy this is")
+    if values["status"] not in POLICY_STATUSES:
+        raise PolicyError("status", "Select a status")
+    owner_id = values.get("owner_id")
+    if owner_id is not None:
+        owner = db.session.get(StaffUser, owner_id)
+        if owner is None or owner.role != roles.POLICY_LEAD or not owner.is_active_account:
+            raise PolicyError("owner_id", "Select a policy lead as the owner")
+    return values
+
+
+def create_policy(actor, **values) -> Policy:
+    values = _clean(values)
+    policy = Policy(**values)
+    db.session.add(policy)
+    audit.record(actor, "policy.created", policy, list(values))
+    db.session.commit()
+    return policy
+
+
+def update_policy(actor, policy: Policy, **values) -> list[str]:
+    values = _clean(values, policy.id)
+    changed = audit.changed_field_names(policy, values)
+    if changed:
+        audit.record(actor, "policy.updated", policy, changed)
+    db.session.commit()
+    return changed
