@@ -40,7 +40,7 @@ def _init_extensions(app: Flask) -> None:
     import crm.models  # noqa: F401  (every table registered before migrations look)
 
     db.init_app(app)
-    from crm.core.models import render_migration_type
+    from crm.core.models import include_in_migrations, render_migration_type
 
     migrate.init_app(
         app,
@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_migration_type,
+        include_name=include_in_migrations,
     )
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")

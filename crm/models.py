@@ -3,6 +3,7 @@
 from crm.auth.models import SignInThrottle, StaffUser
 from crm.consultations.models import Answer, Consultation, MonitoringAnswer, Question, Response
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.engagement.models import EngagementEvent, EventReach
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.policies.models import Policy
@@ -16,6 +17,8 @@ __all__ = [
     "CommunityGroup",
     "Consultation",
     "Contact",
+    "EngagementEvent",
+    "EventReach",
     "Feedback",
     "ImportBatch",
     "MonitoringAnswer",

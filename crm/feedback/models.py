@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import TimestampMixin, UTCDateTime, utc_now
+from crm.core.models import Barrier, Characteristic, Theme, TimestampMixin, UTCDateTime, utc_now
 from crm.extensions import db
 from crm.policies.models import Policy
 
@@ -26,6 +26,25 @@ SOURCES = {
 STATUSES = {"new": "New", "coded": "Coded", "excluded": "Excluded (spam or withdrawn)"}
 STANCES = {"support": "Support", "oppose": "Oppose", "mixed": "Mixed", "neutral": "Neutral"}
 
+feedback_theme = Table(
+    "feedback_theme",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id"), primary_key=True, index=True),
+)
+feedback_barrier = Table(
+    "feedback_barrier",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("barrier_id", ForeignKey("barrier.id"), primary_key=True, index=True),
+)
+# The characteristics a piece of feedback speaks for (coded by officers, not asked of the person).
+feedback_characteristic = Table(
+    "feedback_characteristic",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("characteristic_id", ForeignKey("characteristic.id"), primary_key=True, index=True),
+)
 feedback_policy = Table(
     "feedback_policy",
     db.metadata,
@@ -47,11 +66,24 @@ class Feedback(TimestampMixin, db.Model):
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"), index=True)
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_event.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
 
     consultation = relationship("Consultation")
     response = relationship("Response")
     answer = relationship("Answer")
     group = relationship("CommunityGroup")
     policies: Mapped[list[Policy]] = relationship(secondary=feedback_policy)
+    event = relationship("EngagementEvent")
+    contact = relationship("Contact")
+    captured_by = relationship("StaffUser")
+    themes: Mapped[list[Theme]] = relationship(secondary=feedback_theme, order_by=Theme.name)
+    barriers: Mapped[list[Barrier]] = relationship(secondary=feedback_barrier, order_by=Barrier.name)
+    characteristics: Mapped[list[Characteristic]] = relationship(
+        secondary=feedback_characteristic, order_by=Characteristic.sort_order
+    )
 
-    __table_args__ = (Index("ix_feedback_consultation_received", "consultation_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_feedback_consultation_received", "consultation_id", "received_at"),
+        Index("ix_feedback_event_received", "event_id", "received_at"),
+    )
