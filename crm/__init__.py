@@ -84,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.consultations.public_views import bp as public_consultations_bp
     from crm.consultations.views import bp as consultations_bp
     from crm.core.views import bp as core_bp
+    from crm.engagement.views import bp as engagement_bp
+    from crm.feedback.views import bp as feedback_bp
     from crm.groups.views import bp as groups_bp
     from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
         policies_bp,
         consultations_bp,
         public_consultations_bp,
+        engagement_bp,
+        feedback_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

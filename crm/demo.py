@@ -21,6 +21,7 @@ DEMO_ACCOUNTS = [
 def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
     from crm.consultations.demo import seed_demo_consultations
+    from crm.engagement.demo import seed_demo_events
 
     created = False
     if not db.session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_ACCOUNTS[0][0])):
@@ -28,4 +29,5 @@ def seed_demo() -> bool:
             create_user(audit.SYSTEM, email, name, role, password)
         seed_demo_groups()
         created = True
-    return seed_demo_consultations() or created
+    created = seed_demo_consultations() or created
+    return seed_demo_events() or created

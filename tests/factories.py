@@ -64,3 +64,46 @@ def make_contact(group, name: str = "Pat Contact", **values):
         **values,
     )
     return add_contact(audit.SYSTEM, group, contact)
+
+
+def make_event(title: str = "Skills Street in Walsall", area: str = "Walsall", days_ago: int = 3, **values):
+    from datetime import UTC, datetime, timedelta
+
+    from crm.core import audit
+    from crm.core.models import Area
+    from crm.engagement.service import EventValues, create_event
+
+    starts = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days_ago)
+    event_values = EventValues(
+        title=title,
+        kind=values.pop("kind", "street_outreach"),
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        area_id=reference_ids(Area, area)[0] if area else None,
+        **values,
+    )
+    return create_event(audit.SYSTEM, event_values)
+
+
+def make_feedback(text: str = "The buses stop too early", source: str = "email", **values):
+    from datetime import UTC, datetime, timedelta
+
+    from crm.core import audit
+    from crm.feedback.service import FeedbackValues, capture
+
+    received = values.pop("received_at", datetime.now(UTC) - timedelta(days=1))
+    return capture(audit.SYSTEM, FeedbackValues(text=text, source=source, received_at=received, **values))
+
+
+def make_policy(reference: str | None = None, title: str = "Evening bus network", **values):
+    from crm.policies.models import Policy
+
+    policy = Policy(
+        reference=reference or f"POL-{next(_numbers):03d}",
+        title=title,
+        kind=values.pop("kind", "policy"),
+        **values,
+    )
+    db.session.add(policy)
+    db.session.commit()
+    return policy

@@ -8,7 +8,9 @@ from crm.auth.permissions import any_staff, role_required
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.reference import active_choices
+from crm.engagement.queries import events_for_group
 from crm.extensions import db, limiter
+from crm.feedback.queries import feedback_for_group
 from crm.forms import ConfirmForm
 from crm.groups import queries, service, transfer
 from crm.groups.forms import (
@@ -91,6 +93,8 @@ def group_page(group_id: int):
         can_edit=current_user.has_role(*OFFICERS),
         merged_into=db.session.get(CommunityGroup, group.merged_into_id) if group.merged_into_id else None,
         confirm=ConfirmForm(),
+        events=events_for_group(group.id),
+        feedback=feedback_for_group(group.id),
     )
 
 

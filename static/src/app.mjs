@@ -1,4 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll } from "./govuk-frontend.min.js";
+import { initAll as initMojAll } from "./moj-frontend.min.js";
 
 initAll();
+initMojAll();

@@ -1,0 +1,120 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
+from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
+from crm.forms import GovDateField, max_length, no_control_characters
+
+
+def _choices(mapping) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+def _valid_time(form, field):
+    if not field.data or parse_time(field.data) is None:
+        raise ValidationError(f"Enter {field.label.text.lower()}, like 9am, 5:30pm or 17:30")
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a title"), max_length("Title", 200), no_control_characters],
+    )
+    kind = RadioField(
+        "Kind of event",
+        widget=GovRadioInput(),
+        choices=_choices(EVENT_KINDS),
+        validators=[InputRequired("Select the kind of event")],
+    )
+    starts_on = GovDateField(
+        "Date",
+        validators=[InputRequired("Enter the date of the event")],
+        description="For example, 27 3 2026",
+    )
+    starts_time = StringField("Start time", widget=GovTextInput(), validators=[_valid_time])
+    ends_on = GovDateField(
+        "End date", validators=[Optional()], description="Leave empty if it ends the same day"
+    )
+    ends_time = StringField("End time", widget=GovTextInput(), validators=[_valid_time])
+    area_id = SelectField("Area", widget=GovSelect(), coerce=int, validators=[Optional()])
+    venue = StringField(
+        "Venue", widget=GovTextInput(), validators=[max_length("Venue", 200), no_control_characters]
+    )
+    group_names = TextAreaField(
+        "Groups involved",
+        widget=GovTextArea(),
+        description="One group name per line, as it is on the register",
+        validators=[max_length("Groups involved", 20000)],
+    )
+    officer_ids = SelectMultipleField("Officers", widget=GovCheckboxesInput(), coerce=int)
+    consultation_id = SelectField(
+        "Linked consultation", widget=GovSelect(), coerce=int, validators=[Optional()]
+    )
+    policy_ids = SelectMultipleField("Linked policies", widget=GovCheckboxesInput(), coerce=int)
+    attendance = IntegerField(
+        "Attendance",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(0, 100_000, "Attendance must be between 0 and 100,000")],
+        description="How many people took part",
+    )
+    coproduction_level = RadioField(
+        "Co-production level",
+        widget=GovRadioInput(),
+        choices=_choices(COPRODUCTION_LEVELS),
+        default="consult",
+        validators=[InputRequired("Select the co-production level")],
+    )
+    provisions = SelectMultipleField(
+        "Accessibility provisions made", widget=GovCheckboxesInput(), choices=_choices(PROVISIONS)
+    )
+    # Reach estimates are reach-<id> inputs drawn by the template; this field only carries their error.
+    reach = HiddenField("Estimated reach by characteristic")
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[max_length("Notes", 20000)])
+    submit = SubmitField("Save event", widget=GovSubmitInput())
+
+    def fill_times(self, event) -> None:
+        self.starts_on.data, self.starts_time.data = utc_to_uk_parts(event.starts_at)
+        ends_on, self.ends_time.data = utc_to_uk_parts(event.ends_at)
+        self.ends_on.data = None if ends_on == self.starts_on.data else ends_on
+        self.group_names.data = "\n".join(group.name for group in event.groups)
+        self.officer_ids.data = [officer.id for officer in event.officers]
+        self.policy_ids.data = [policy.id for policy in event.policies]
+        self.area_id.data = event.area_id or 0
+        self.consultation_id.data = event.consultation_id or 0
+
+    def times(self):
+        starts = uk_to_utc(self.starts_on.data, parse_time(self.starts_time.data))
+        ends = uk_to_utc(self.ends_on.data or self.starts_on.data, parse_time(self.ends_time.data))
+        return starts, ends
+
+
+class QuickCaptureForm(FlaskForm):
+    text = TextAreaField(
+        "What was said",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what the person said"), max_length("Feedback", 10_000)],
+    )
+    characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
+    group_id = SelectField("Group (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    theme_id = SelectField("Theme (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    submit = SubmitField("Save and add another", widget=GovSubmitInput())

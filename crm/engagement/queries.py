@@ -1,0 +1,175 @@
+"""Reads for events: filtered and paginated in SQL, links loaded in bulk."""
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from itertools import groupby
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from crm.consultations.timing import uk_to_utc
+from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
+from crm.extensions import db
+from crm.feedback.models import Feedback
+from crm.templating import UK
+
+PER_PAGE = 25
+
+
+@dataclass
+class EventFilters:
+    kind: list[str] = field(default_factory=list)
+    area: list[int] = field(default_factory=list)
+    characteristic: list[int] = field(default_factory=list)
+    group: int | None = None
+    officer: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    archived: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "EventFilters":
+        def ints(name):
+            return [int(v) for v in args.getlist(name) if v.isdigit()]
+
+        def day(name):
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            kind=args.getlist("kind"),
+            area=ints("area"),
+            characteristic=ints("characteristic"),
+            group=args.get("group", type=int),
+            officer=args.get("officer", type=int),
+            date_from=day("from"),
+            date_to=day("to"),
+            archived=args.get("archived") == "yes",
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.kind
+            or self.area
+            or self.characteristic
+            or self.group
+            or self.officer
+            or self.date_from
+            or self.date_to
+            or self.archived
+        )
+
+
+def _filtered(filters: EventFilters):
+    query = select(EngagementEvent).where(EngagementEvent.is_archived.is_(filters.archived))
+    if filters.kind:
+        query = query.where(EngagementEvent.kind.in_(filters.kind))
+    if filters.area:
+        query = query.where(EngagementEvent.area_id.in_(filters.area))
+    if filters.characteristic:
+        query = query.where(
+            exists().where(
+                EventReach.event_id == EngagementEvent.id,
+                EventReach.characteristic_id.in_(filters.characteristic),
+            )
+        )
+    if filters.group:
+        query = query.where(
+            exists().where(
+                event_group.c.event_id == EngagementEvent.id, event_group.c.group_id == filters.group
+            )
+        )
+    if filters.officer:
+        query = query.where(
+            exists().where(
+                event_officer.c.event_id == EngagementEvent.id, event_officer.c.user_id == filters.officer
+            )
+        )
+    if filters.date_from:
+        query = query.where(EngagementEvent.starts_at >= uk_to_utc(filters.date_from, time(0, 0)))
+    if filters.date_to:
+        query = query.where(
+            EngagementEvent.starts_at < uk_to_utc(filters.date_to + timedelta(days=1), time(0, 0))
+        )
+    return query
+
+
+def event_page(filters: EventFilters, page: int):
+    query = _filtered(filters).options(
+        selectinload(EngagementEvent.area), selectinload(EngagementEvent.groups)
+    )
+    return db.paginate(
+        query.order_by(EngagementEvent.starts_at.desc(), EngagementEvent.id.desc()),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+
+
+def by_month(events) -> list[tuple[str, list[EngagementEvent]]]:
+    """Group a page of events under "November 2026" headings, in UK time."""
+
+    def month(event):
+        return f"{event.starts_at.astimezone(UK):%B %Y}"
+
+    return [(label, list(items)) for label, items in groupby(events, key=month)]
+
+
+def event_with_links(event_id: int) -> EngagementEvent | None:
+    return db.session.scalar(
+        select(EngagementEvent)
+        .where(EngagementEvent.id == event_id)
+        .options(
+            selectinload(EngagementEvent.groups),
+            selectinload(EngagementEvent.officers),
+            selectinload(EngagementEvent.policies),
+            selectinload(EngagementEvent.reach).selectinload(EventReach.characteristic),
+            selectinload(EngagementEvent.area),
+        )
+    )
+
+
+def event_feedback(event_id: int, limit: int = 50) -> list[Feedback]:
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(Feedback.event_id == event_id)
+            .options(
+                selectinload(Feedback.characteristics),
+                selectinload(Feedback.themes),
+                selectinload(Feedback.group),
+            )
+            .order_by(Feedback.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def event_feedback_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).where(Feedback.event_id == event_id))
+
+
+def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
+    return list(
+        db.session.scalars(
+            select(EngagementEvent)
+            .join(event_group, event_group.c.event_id == EngagementEvent.id)
+            .where(event_group.c.group_id == group_id, EngagementEvent.is_archived.is_(False))
+            .order_by(EngagementEvent.starts_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_events(limit: int = 200) -> list[EngagementEvent]:
+    return list(
+        db.session.scalars(
+            select(EngagementEvent)
+            .where(EngagementEvent.is_archived.is_(False))
+            .order_by(EngagementEvent.starts_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,140 @@
+"""Writes and rules for engagement events and the feedback captured at them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from crm.auth.models import StaffUser
+from crm.core import audit
+from crm.core.models import Area, Characteristic
+from crm.engagement.models import EngagementEvent, EventReach
+from crm.extensions import db
+from crm.groups.models import CommunityGroup
+from crm.policies.models import Policy
+
+MAX_ATTENDANCE = 100_000
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "area_id",
+    "venue",
+    "consultation_id",
+    "attendance",
+    "coproduction_level",
+    "provisions",
+    "notes",
+)
+
+
+class EventError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class EventValues:
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    area_id: int | None = None
+    venue: str = ""
+    consultation_id: int | None = None
+    attendance: int | None = None
+    coproduction_level: str = "consult"
+    provisions: list[str] = field(default_factory=list)
+    notes: str = ""
+    group_ids: list[int] = field(default_factory=list)
+    officer_ids: list[int] = field(default_factory=list)
+    policy_ids: list[int] = field(default_factory=list)
+    reach: dict[int, int] = field(default_factory=dict)  # characteristic id -> estimated people
+
+    def fields(self) -> dict:
+        return {name: getattr(self, name) for name in EVENT_FIELDS}
+
+
+def check_event(values: EventValues) -> None:
+    if values.ends_at < values.starts_at:
+        raise EventError("ends_on", "The event must end after it starts")
+    if values.attendance is not None and not 0 <= values.attendance <= MAX_ATTENDANCE:
+        raise EventError("attendance", f"Attendance must be between 0 and {MAX_ATTENDANCE:,}")
+    known = set(db.session.scalars(select(Characteristic.id).where(Characteristic.id.in_(values.reach))))
+    unknown = set(values.reach) - known
+    if unknown:
+        raise EventError("reach", "Reach can only be recorded for characteristics on the list")
+    for count in values.reach.values():
+        if not 0 <= count <= MAX_ATTENDANCE:
+            raise EventError("reach", f"Each reach estimate must be between 0 and {MAX_ATTENDANCE:,}")
+        if values.attendance is not None and count > values.attendance:
+            raise EventError("reach", "A reach estimate cannot be more than the attendance")
+    if values.area_id is not None and db.session.get(Area, values.area_id) is None:
+        raise EventError("area_id", "Select an area from the list")
+
+
+def _load(model, ids):
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+
+def _apply_links(event: EngagementEvent, values: EventValues) -> list[str]:
+    changed = []
+    for name, model, ids in (
+        ("groups", CommunityGroup, values.group_ids),
+        ("officers", StaffUser, values.officer_ids),
+        ("policies", Policy, values.policy_ids),
+    ):
+        if {item.id for item in getattr(event, name)} != set(ids):
+            setattr(event, name, _load(model, ids))
+            changed.append(name)
+    current = {r.characteristic_id: r.estimated_count for r in event.reach}
+    wanted = {k: v for k, v in values.reach.items() if v}
+    if current != wanted:
+        event.reach = [EventReach(characteristic_id=k, estimated_count=v) for k, v in sorted(wanted.items())]
+        changed.append("reach")
+    return changed
+
+
+def create_event(actor, values: EventValues) -> EngagementEvent:
+    check_event(values)
+    event = EngagementEvent(**values.fields(), created_by_id=getattr(actor, "id", None))
+    db.session.add(event)
+    _apply_links(event, values)
+    audit.record(actor, "event.created", event, [*EVENT_FIELDS, "groups", "officers", "policies", "reach"])
+    db.session.commit()
+    return event
+
+
+def update_event(actor, event: EngagementEvent, values: EventValues) -> list[str]:
+    check_event(values)
+    changed = audit.changed_field_names(event, values.fields())
+    changed += _apply_links(event, values)
+    if changed:
+        audit.record(actor, "event.updated", event, changed)
+    db.session.commit()
+    return changed
+
+
+def set_archived(actor, event: EngagementEvent, archived: bool) -> None:
+    if event.is_archived != archived:
+        event.is_archived = archived
+        audit.record(actor, "event.archived" if archived else "event.restored", event, ["is_archived"])
+    db.session.commit()
+
+
+def groups_by_names(names: list[str]) -> tuple[list[int], list[str]]:
+    """Match typed group names (any case) to current groups: (ids, names not found)."""
+    wanted = {name.strip().lower(): name.strip() for name in names if name.strip()}
+    if not wanted:
+        return [], []
+    rows = db.session.execute(
+        select(func.lower(CommunityGroup.name), CommunityGroup.id).where(
+            func.lower(CommunityGroup.name).in_(wanted), CommunityGroup.is_archived.is_(False)
+        )
+    ).all()
+    found = dict(rows)
+    return [found[key] for key in wanted if key in found], [
+        name for key, name in wanted.items() if key not in found
+    ]

@@ -1,0 +1,251 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from crm.auth import roles
+from crm.auth.models import StaffUser
+from crm.auth.permissions import any_staff, role_required
+from crm.consultations.models import Consultation
+from crm.core.models import Area, Characteristic, Theme, utc_now
+from crm.core.reference import active_choices
+from crm.engagement import queries, service
+from crm.engagement.forms import EventForm, QuickCaptureForm
+from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
+from crm.extensions import db
+from crm.feedback import service as feedback_service
+from crm.forms import ConfirmForm
+from crm.policies.queries import all_policies
+
+bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
+OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
+
+
+def _optional(choices) -> list[SelectChoice]:
+    return [SelectChoice(0, "None")] + [SelectChoice(value, label) for value, label in choices]
+
+
+def _staff_choices():
+    return [
+        (u.id, u.name)
+        for u in db.session.scalars(
+            select(StaffUser).where(StaffUser.is_active_account.is_(True)).order_by(StaffUser.name)
+        )
+    ]
+
+
+def _consultation_choices():
+    return [(c.id, c.title) for c in db.session.scalars(select(Consultation).order_by(Consultation.title))]
+
+
+def _event_form(**kwargs) -> EventForm:
+    form = EventForm(**kwargs)
+    form.area_id.choices = _optional(active_choices(Area))
+    form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices()]
+    form.consultation_id.choices = _optional(_consultation_choices())
+    form.policy_ids.choices = [SelectChoice(p.id, f"{p.reference} {p.title}") for p in all_policies()]
+    return form
+
+
+def _reach_from(form_data) -> tuple[dict[int, int], str | None]:
+    """Reach estimates come as reach-<characteristic id> fields; unknown names and non-numbers are errors."""
+    reach, problem = {}, None
+    for key, value in form_data.items():
+        if not key.startswith("reach-") or not value.strip():
+            continue
+        ident = key.removeprefix("reach-")
+        if not ident.isdigit() or not value.strip().isdigit():
+            problem = "Reach estimates must be whole numbers for characteristics on the list"
+            continue
+        reach[int(ident)] = int(value.strip())
+    return reach, problem
+
+
+def _values(form: EventForm) -> service.EventValues:
+    starts_at, ends_at = form.times()
+    group_lines = (form.group_names.data or "").splitlines()
+    group_ids, unknown = service.groups_by_names(group_lines)
+    if unknown:
+        raise service.EventError("group_names", f"These groups are not on the register: {', '.join(unknown)}")
+    reach, problem = _reach_from(request.form)
+    if problem:
+        raise service.EventError("reach", problem)
+    return service.EventValues(
+        title=form.title.data.strip(),
+        kind=form.kind.data,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        area_id=form.area_id.data or None,
+        venue=(form.venue.data or "").strip(),
+        consultation_id=form.consultation_id.data or None,
+        attendance=form.attendance.data,
+        coproduction_level=form.coproduction_level.data,
+        provisions=form.provisions.data or [],
+        notes=(form.notes.data or "").strip(),
+        group_ids=group_ids,
+        officer_ids=form.officer_ids.data or [],
+        policy_ids=form.policy_ids.data or [],
+        reach=reach,
+    )
+
+
+def _save(form: EventForm, save):
+    """Run `save` with the form's values; errors go next to their field. Returns the result or None."""
+    try:
+        return save(_values(form))
+    except service.EventError as error:
+        target = getattr(form, error.field)
+        target.errors = [*target.errors, str(error)]
+    return None
+
+
+def _render_form(form, event=None):
+    reach = (
+        {
+            int(k.removeprefix("reach-")): v
+            for k, v in request.form.items()
+            if k.startswith("reach-") and k.removeprefix("reach-").isdigit()
+        }
+        if request.method == "POST"
+        else ({r.characteristic_id: r.estimated_count for r in event.reach} if event else {})
+    )
+    return render_template(
+        "engagement/form.html",
+        form=form,
+        event=event,
+        reach=reach,
+        characteristics=active_choices(Characteristic),
+        reach_error=getattr(form, "reach_error", None),
+    )
+
+
+@bp.get("")
+@any_staff
+def index():
+    filters = queries.EventFilters.from_args(request.args)
+    pagination = queries.event_page(filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "engagement/list.html",
+        filters=filters,
+        pagination=pagination,
+        months=queries.by_month(pagination.items),
+        kinds=EVENT_KINDS,
+        areas=active_choices(Area),
+        characteristics=active_choices(Characteristic),
+        officers=_staff_choices(),
+        can_edit=current_user.has_role(*OFFICERS),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def new_event():
+    form = _event_form()
+    if request.method == "GET":
+        form.officer_ids.data = [current_user.id]
+    if form.validate_on_submit():
+        event = _save(form, lambda values: service.create_event(current_user, values))
+        if event is not None:
+            flash(f"Event ‘{event.title}’ saved. Capture what people said below.", "success")
+            return redirect(url_for("engagement.event_page", event_id=event.id))
+    return _render_form(form)
+
+
+def _event(event_id: int):
+    event = queries.event_with_links(event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _capture_form(event) -> QuickCaptureForm:
+    form = QuickCaptureForm()
+    form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
+    form.group_id.choices = _optional([(g.id, g.name) for g in event.groups])
+    form.theme_id.choices = _optional(active_choices(Theme))
+    return form
+
+
+@bp.get("/<int:event_id>")
+@any_staff
+def event_page(event_id: int):
+    event = _event(event_id)
+    return _show(event, _capture_form(event))
+
+
+def _show(event, capture_form, status=200):
+    return render_template(
+        "engagement/show.html",
+        event=event,
+        capture=capture_form,
+        form=capture_form,
+        confirm=ConfirmForm(),
+        feedback=queries.event_feedback(event.id),
+        feedback_count=queries.event_feedback_count(event.id),
+        provisions=[PROVISIONS.get(p, p) for p in event.provisions],
+        levels=COPRODUCTION_LEVELS,
+        can_edit=current_user.has_role(*OFFICERS),
+        just_captured=request.args.get("captured") == "1",
+    ), status
+
+
+@bp.post("/<int:event_id>/feedback")
+@role_required(*OFFICERS)
+def quick_capture(event_id: int):
+    """Add one thing someone said and come straight back for the next, for typing up outreach notes."""
+    event = _event(event_id)
+    form = _capture_form(event)
+    if form.validate_on_submit():
+        values = feedback_service.FeedbackValues(
+            text=form.text.data,
+            source="event",
+            received_at=min(event.starts_at, utc_now()),
+            event_id=event.id,
+            group_id=form.group_id.data or None,
+            characteristic_ids=form.characteristic_ids.data or [],
+            theme_ids=[form.theme_id.data] if form.theme_id.data else [],
+        )
+        try:
+            feedback_service.capture(current_user, values)
+        except feedback_service.FeedbackError as error:
+            form.text.errors = [*form.text.errors, str(error)]
+        else:
+            flash("Saved. Type the next one.", "success")
+            # Landing on #text puts the cursor straight back in the box for the next note.
+            return redirect(url_for("engagement.event_page", event_id=event.id, captured=1) + "#text")
+    return _show(event, form, status=200)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def edit_event(event_id: int):
+    event = _event(event_id)
+    form = _event_form(obj=event)
+    if request.method == "GET":
+        form.fill_times(event)
+    if form.validate_on_submit():
+        changed = _save(form, lambda values: service.update_event(current_user, event, values))
+        if changed is not None:
+            flash("Changes saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("engagement.event_page", event_id=event.id))
+    return _render_form(form, event)
+
+
+@bp.post("/<int:event_id>/archive")
+@role_required(*OFFICERS)
+def archive_event(event_id: int):
+    return _set_archived(event_id, True)
+
+
+@bp.post("/<int:event_id>/restore")
+@role_required(*OFFICERS)
+def restore_event(event_id: int):
+    return _set_archived(event_id, False)
+
+
+def _set_archived(event_id: int, archived: bool):
+    event = _event(event_id)
+    if ConfirmForm().validate_on_submit():
+        service.set_archived(current_user, event, archived)
+        flash(f"‘{event.title}’ is {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for("engagement.event_page", event_id=event.id))

@@ -1,0 +1,220 @@
+"""The feedback inbox: every filter and the text search run in SQL, and a page costs the same few queries
+whatever its size (links are loaded in bulk)."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy.orm import selectinload
+
+from crm.consultations.models import consultation_policy
+from crm.consultations.timing import uk_to_utc
+from crm.engagement.models import EngagementEvent, event_policy
+from crm.extensions import db
+from crm.feedback.models import (
+    Feedback,
+    feedback_barrier,
+    feedback_characteristic,
+    feedback_policy,
+    feedback_theme,
+)
+from crm.groups.models import group_area
+
+PER_PAGE = 25
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class FeedbackFilters:
+    q: str = ""
+    source: list[str] = field(default_factory=list)
+    consultation: int | None = None
+    event: int | None = None
+    policy: int | None = None
+    group: int | None = None
+    area: list[int] = field(default_factory=list)
+    characteristic: list[int] = field(default_factory=list)
+    theme: list[int] = field(default_factory=list)
+    barrier: list[int] = field(default_factory=list)
+    stance: list[str] = field(default_factory=list)
+    coded: str = ""  # "yes", "no" or ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "FeedbackFilters":
+        def ints(name):
+            return [int(v) for v in args.getlist(name) if v.isdigit()]
+
+        def one(name):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        def day(name):
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            source=args.getlist("source"),
+            consultation=one("consultation"),
+            event=one("event"),
+            policy=one("policy"),
+            group=one("group"),
+            area=ints("area"),
+            characteristic=ints("characteristic"),
+            theme=ints("theme"),
+            barrier=ints("barrier"),
+            stance=args.getlist("stance"),
+            coded=args.get("coded", "") if args.get("coded") in ("yes", "no") else "",
+            date_from=day("from"),
+            date_to=day("to"),
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+def _link_filter(table, column, ids):
+    return exists().where(table.c.feedback_id == Feedback.id, column.in_(ids))
+
+
+def text_search(q: str):
+    """Full-text match: PostgreSQL's index on to_tsvector, or SQLite's FTS5 table. Every word must appear."""
+    words = _WORD.findall(q)
+    if not words:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        return func.to_tsvector(text("'english'"), Feedback.text).op("@@")(
+            func.plainto_tsquery(text("'english'"), " ".join(words))
+        )
+    phrase = " ".join(
+        f'"{word}"' for word in words
+    )  # quoted, so FTS5 query syntax in the input means nothing
+    return Feedback.id.in_(
+        select(text("rowid"))
+        .select_from(text("feedback_fts"))
+        .where(text("feedback_fts MATCH :phrase").bindparams(phrase=phrase))
+    )
+
+
+def filtered(filters: FeedbackFilters, include_excluded: bool = False):
+    query = select(Feedback)
+    if not include_excluded:
+        query = query.where(Feedback.status != "excluded")
+    if filters.q and (condition := text_search(filters.q)) is not None:
+        query = query.where(condition)
+    if filters.source:
+        query = query.where(Feedback.source.in_(filters.source))
+    if filters.consultation:
+        query = query.where(Feedback.consultation_id == filters.consultation)
+    if filters.event:
+        query = query.where(Feedback.event_id == filters.event)
+    if filters.group:
+        query = query.where(Feedback.group_id == filters.group)
+    if filters.policy:
+        query = query.where(reached_policy(filters.policy))
+    if filters.area:
+        query = query.where(
+            or_(
+                Feedback.event_id.in_(
+                    select(EngagementEvent.id).where(EngagementEvent.area_id.in_(filters.area))
+                ),
+                Feedback.group_id.in_(
+                    select(group_area.c.group_id).where(group_area.c.area_id.in_(filters.area))
+                ),
+            )
+        )
+    for table, column, ids in (
+        (feedback_characteristic, feedback_characteristic.c.characteristic_id, filters.characteristic),
+        (feedback_theme, feedback_theme.c.theme_id, filters.theme),
+        (feedback_barrier, feedback_barrier.c.barrier_id, filters.barrier),
+    ):
+        if ids:
+            query = query.where(_link_filter(table, column, ids))
+    if filters.stance:
+        query = query.where(Feedback.stance.in_(filters.stance))
+    if filters.coded:
+        query = query.where(
+            Feedback.status == "coded" if filters.coded == "yes" else Feedback.status == "new"
+        )
+    if filters.date_from:
+        query = query.where(Feedback.received_at >= uk_to_utc(filters.date_from, time(0, 0)))
+    if filters.date_to:
+        query = query.where(Feedback.received_at < uk_to_utc(filters.date_to + timedelta(days=1), time(0, 0)))
+    return query
+
+
+def reached_policy(policy_id: int):
+    """Feedback reaches a policy through its consultations, its events or a direct link."""
+    return or_(
+        Feedback.consultation_id.in_(
+            select(consultation_policy.c.consultation_id).where(consultation_policy.c.policy_id == policy_id)
+        ),
+        Feedback.event_id.in_(select(event_policy.c.event_id).where(event_policy.c.policy_id == policy_id)),
+        Feedback.id.in_(
+            select(feedback_policy.c.feedback_id).where(feedback_policy.c.policy_id == policy_id)
+        ),
+    )
+
+
+def with_codes(query):
+    return query.options(
+        selectinload(Feedback.themes),
+        selectinload(Feedback.barriers),
+        selectinload(Feedback.characteristics),
+        selectinload(Feedback.group),
+        selectinload(Feedback.event),
+        selectinload(Feedback.consultation),
+    )
+
+
+def inbox_page(filters: FeedbackFilters, page: int, per_page: int = PER_PAGE):
+    query = with_codes(filtered(filters)).order_by(Feedback.received_at.desc(), Feedback.id.desc())
+    return db.paginate(query, page=page, per_page=min(max(per_page, 1), 100), error_out=False)
+
+
+def matching_ids(filters: FeedbackFilters) -> list[int]:
+    return list(db.session.scalars(filtered(filters).with_only_columns(Feedback.id)))
+
+
+def count_matching(filters: FeedbackFilters) -> int:
+    return db.session.scalar(filtered(filters).with_only_columns(func.count(Feedback.id)))
+
+
+def existing_ids(ids: list[int]) -> list[int]:
+    return list(
+        db.session.scalars(select(Feedback.id).where(Feedback.id.in_(ids), Feedback.status != "excluded"))
+    )
+
+
+def feedback_item(feedback_id: int) -> Feedback | None:
+    return db.session.scalar(
+        with_codes(select(Feedback).where(Feedback.id == feedback_id)).options(
+            selectinload(Feedback.policies),
+            selectinload(Feedback.contact),
+            selectinload(Feedback.captured_by),
+        )
+    )
+
+
+def feedback_for_group(group_id: int, limit: int = 20) -> list[Feedback]:
+    return list(
+        db.session.scalars(
+            with_codes(select(Feedback).where(Feedback.group_id == group_id, Feedback.status != "excluded"))
+            .order_by(Feedback.received_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def theme_usage() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(feedback_theme.c.theme_id, func.count()).group_by(feedback_theme.c.theme_id)
+        ).all()
+    )

@@ -1,0 +1,241 @@
+"""Capturing feedback from any channel, and coding it by theme, barrier, characteristic and stance."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, exists, insert, or_, select, update
+
+from crm.core import audit
+from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
+from crm.engagement.models import EngagementEvent
+from crm.extensions import db
+from crm.feedback.models import (
+    STANCES,
+    Feedback,
+    feedback_barrier,
+    feedback_characteristic,
+    feedback_theme,
+)
+from crm.groups.models import CommunityGroup, Contact
+from crm.policies.models import Policy
+
+MAX_TEXT = 10_000
+OTHER_CHANNELS = ("email", "phone", "letter", "meeting", "social_media")
+# Code kind -> (link table, its column, reference model)
+CODES = {
+    "theme": (feedback_theme, feedback_theme.c.theme_id, Theme),
+    "barrier": (feedback_barrier, feedback_barrier.c.barrier_id, Barrier),
+    "characteristic": (feedback_characteristic, feedback_characteristic.c.characteristic_id, Characteristic),
+}
+
+
+class FeedbackError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class FeedbackValues:
+    text: str
+    source: str
+    received_at: datetime
+    group_id: int | None = None
+    contact_id: int | None = None
+    consultation_id: int | None = None
+    event_id: int | None = None
+    policy_ids: list[int] = field(default_factory=list)
+    characteristic_ids: list[int] = field(default_factory=list)
+    theme_ids: list[int] = field(default_factory=list)
+    barrier_ids: list[int] = field(default_factory=list)
+    stance: str | None = None
+
+
+def _load(model, ids, field_name: str, label: str) -> list:
+    items = list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+    if len(items) != len(set(ids)):
+        raise FeedbackError(field_name, f"Select {label} shown on the list")
+    return items
+
+
+def check_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise FeedbackError("text", "Enter what the person said")
+    if len(text) > MAX_TEXT:
+        raise FeedbackError("text", f"Feedback must be {MAX_TEXT:,} characters or fewer")
+    return text
+
+
+def capture(actor, values: FeedbackValues) -> Feedback:
+    """Record one piece of feedback with its provenance; codes given now mark it as coded."""
+    text = check_text(values.text)
+    if values.received_at > utc_now():
+        raise FeedbackError("received_on", "The date received must be today or in the past")
+    if values.stance is not None and values.stance not in STANCES:
+        raise FeedbackError("stance", "Select a stance from the list")
+    if values.contact_id is not None:
+        contact = db.session.get(Contact, values.contact_id)
+        if contact is None or (values.group_id and contact.group_id != values.group_id):
+            raise FeedbackError("contact_email", "That contact is not one of the group’s contacts")
+    if values.group_id is not None and db.session.get(CommunityGroup, values.group_id) is None:
+        raise FeedbackError("group_name", "Select a group from the list")
+    event = db.session.get(EngagementEvent, values.event_id) if values.event_id else None
+    policies = _load(Policy, values.policy_ids, "policy_ids", "policies")
+    if event is not None:
+        policies = list({p.id: p for p in [*policies, *event.policies]}.values())
+    item = Feedback(
+        text=text,
+        source=values.source,
+        received_at=values.received_at,
+        group_id=values.group_id,
+        contact_id=values.contact_id,
+        consultation_id=values.consultation_id or (event.consultation_id if event else None),
+        event_id=values.event_id,
+        captured_by_id=getattr(actor, "id", None),
+        stance=values.stance,
+        policies=policies,
+        characteristics=_load(
+            Characteristic, values.characteristic_ids, "characteristic_ids", "characteristics"
+        ),
+        themes=_load(Theme, values.theme_ids, "theme_ids", "themes"),
+        barriers=_load(Barrier, values.barrier_ids, "barrier_ids", "barriers"),
+    )
+    item.status = "coded" if (item.characteristics or item.themes or item.barriers or item.stance) else "new"
+    db.session.add(item)
+    audit.record(
+        actor,
+        "feedback.created",
+        item,
+        [
+            "text",
+            "source",
+            "received_at",
+            "group_id",
+            "contact_id",
+            "event_id",
+            "characteristics",
+            "themes",
+            "barriers",
+            "stance",
+        ],
+    )
+    db.session.commit()
+    return item
+
+
+@dataclass
+class Coding:
+    """What to do to a set of items: add or remove one code, or set the stance."""
+
+    action: str  # "add" or "remove"
+    kind: str  # "theme", "barrier", "characteristic" or "stance"
+    value: str  # an id, or a stance ("" removes the stance)
+
+
+def _has_any_code():
+    return or_(
+        Feedback.stance.is_not(None),
+        *[exists().where(table.c.feedback_id == Feedback.id) for table, _column, _model in CODES.values()],
+    )
+
+
+def apply_coding(actor, ids: list[int], coding: Coding) -> int:
+    """Code every item in `ids` in one transaction; each coded item gets its own audit event."""
+    if not ids:
+        raise FeedbackError("feedback_id", "Select at least one feedback item")
+    if coding.kind == "stance":
+        if coding.value and coding.value not in STANCES:
+            raise FeedbackError("stance", "Select a stance from the list")
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.id.in_(ids))
+            .values(stance=coding.value if coding.action == "add" and coding.value else None)
+        )
+        changed = ["stance"]
+    else:
+        if coding.kind not in CODES or coding.action not in ("add", "remove"):
+            raise FeedbackError("kind", "Select what to do")
+        table, column, model = CODES[coding.kind]
+        code_id = int(coding.value) if str(coding.value).isdigit() else None
+        if code_id is None or db.session.get(model, code_id) is None:
+            raise FeedbackError(coding.kind, f"Select a {coding.kind} shown on the list")
+        for chunk in _chunks(ids):
+            if coding.action == "add":
+                already = set(
+                    db.session.scalars(
+                        select(table.c.feedback_id).where(table.c.feedback_id.in_(chunk), column == code_id)
+                    )
+                )
+                rows = [{"feedback_id": i, column.name: code_id} for i in chunk if i not in already]
+                if rows:
+                    db.session.execute(insert(table), rows)
+            else:
+                db.session.execute(delete(table).where(table.c.feedback_id.in_(chunk), column == code_id))
+        changed = [f"{coding.kind}s"]
+    for chunk in _chunks(ids):
+        db.session.execute(
+            update(Feedback).where(Feedback.id.in_(chunk), Feedback.status != "excluded").values(status="new")
+        )
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.id.in_(chunk), Feedback.status == "new", _has_any_code())
+            .values(status="coded")
+        )
+    _audit_each(actor, "feedback.coded", ids, changed)
+    db.session.commit()
+    db.session.expire_all()
+    return len(ids)
+
+
+def _audit_each(actor, action: str, ids: list[int], changed: list[str]) -> None:
+    now = utc_now()
+    actor_id, label = (None, actor) if isinstance(actor, str) else (actor.id, actor.email)
+    for chunk in _chunks(ids):
+        db.session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "occurred_at": now,
+                    "actor_id": actor_id,
+                    "actor_label": label,
+                    "action": action,
+                    "entity_type": "feedback",
+                    "entity_id": str(i),
+                    "changed_fields": changed,
+                }
+                for i in chunk
+            ],
+        )
+
+
+def _chunks(ids: list[int], size: int = 900):
+    # SQLite limits how many values one statement may carry.
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
+    """Move every item coded with `duplicate` to `survivor`, then retire `duplicate`."""
+    if survivor.id == duplicate.id:
+        raise FeedbackError("duplicate_id", "Choose a different theme to merge into this one")
+    moving = list(
+        db.session.scalars(
+            select(feedback_theme.c.feedback_id).where(feedback_theme.c.theme_id == duplicate.id)
+        )
+    )
+    already = set(
+        db.session.scalars(
+            select(feedback_theme.c.feedback_id).where(feedback_theme.c.theme_id == survivor.id)
+        )
+    )
+    rows = [{"feedback_id": i, "theme_id": survivor.id} for i in moving if i not in already]
+    for chunk in _chunks(rows):
+        db.session.execute(insert(feedback_theme), chunk)
+    db.session.execute(delete(feedback_theme).where(feedback_theme.c.theme_id == duplicate.id))
+    duplicate.is_retired = True
+    audit.record(actor, "theme.merged_into", duplicate, ["is_retired", "feedback"])
+    audit.record(actor, "theme.merged_from", survivor, ["feedback"])
+    _audit_each(actor, "feedback.coded", moving, ["themes"])
+    db.session.commit()
+    return len(moving)

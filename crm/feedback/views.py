@@ -1,0 +1,275 @@
+from datetime import time
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
+
+from crm.auth import roles
+from crm.auth.permissions import any_staff, role_required
+from crm.consultations.models import Consultation
+from crm.consultations.timing import uk_to_utc
+from crm.core import reference
+from crm.core.forms import ReferenceEntryForm
+from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.core.reference import active_choices
+from crm.extensions import db
+from crm.feedback import queries, service
+from crm.feedback.forms import CodingForm, FeedbackForm, ThemeMergeForm
+from crm.feedback.models import SOURCES, STANCES
+from crm.groups.models import CommunityGroup, Contact
+from crm.policies.queries import all_policies
+
+bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
+CODERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
+THEMES = reference.KINDS["themes"]
+
+
+def _coding_form(**kwargs) -> CodingForm:
+    form = CodingForm(**kwargs)
+    form.theme.choices = [SelectChoice(v, label) for v, label in active_choices(Theme)]
+    form.barrier.choices = [SelectChoice(v, label) for v, label in active_choices(Barrier)]
+    form.characteristic.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
+    return form
+
+
+def _filter_lists() -> dict:
+    return {
+        "sources": SOURCES,
+        "stances": STANCES,
+        "areas": active_choices(Area),
+        "characteristics": active_choices(Characteristic),
+        "themes": active_choices(Theme),
+        "barriers": active_choices(Barrier),
+        "consultations": [
+            (c.id, c.title) for c in db.session.scalars(select(Consultation).order_by(Consultation.title))
+        ],
+        "policies": [(p.id, f"{p.reference} {p.title}") for p in all_policies()],
+    }
+
+
+@bp.get("")
+@any_staff
+def inbox():
+    filters = queries.FeedbackFilters.from_args(request.args)
+    pagination = queries.inbox_page(
+        filters,
+        request.args.get("page", 1, type=int),
+        request.args.get("per_page", queries.PER_PAGE, type=int),
+    )
+    return render_template(
+        "feedback/inbox.html",
+        filters=filters,
+        pagination=pagination,
+        coding=_coding_form(),
+        can_code=current_user.has_role(*CODERS),
+        query=request.query_string.decode(),
+        **_filter_lists(),
+    )
+
+
+@bp.post("/code")
+@role_required(*CODERS)
+def code():
+    """Bulk coding: the ticked items, or every item matching the filters once the count is confirmed."""
+    form = _coding_form()
+    filter_args = MultiDict(parse_qsl(request.form.get("filters_query", ""), keep_blank_values=False))
+    back = url_for("feedback.inbox") + (
+        "?" + urlencode(list(filter_args.items(multi=True))) if filter_args else ""
+    )
+    if not form.validate_on_submit():
+        for message in [m for errors in form.errors.values() for m in errors]:
+            flash(message, "error")
+        return redirect(back)
+    filters = queries.FeedbackFilters.from_args(filter_args)
+    if form.scope.data == "matching":
+        count = queries.count_matching(filters)
+        if request.form.get("confirmed") != str(count):
+            return render_template(
+                "feedback/confirm-coding.html",
+                form=form,
+                count=count,
+                back=back,
+                filters_query=request.form.get("filters_query", ""),
+                label=_code_label(form),
+            )
+        ids = queries.matching_ids(filters)
+    else:
+        ids = queries.existing_ids([int(i) for i in request.form.getlist("feedback_id") if i.isdigit()])
+    try:
+        count = service.apply_coding(
+            current_user, ids, service.Coding(form.action.data, form.kind.data, form.value())
+        )
+    except service.FeedbackError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{_code_label(form)}: {count} {'item' if count == 1 else 'items'} updated.", "success")
+    return redirect(
+        request.form.get("next") if request.form.get("next", "").startswith("/staff/feedback/") else back
+    )
+
+
+def _code_label(form: CodingForm) -> str:
+    field = getattr(form, form.kind.data)
+    label = {str(c.value): c.label for c in field.choices}.get(str(field.data), "no stance")
+    verb = "Added" if form.action.data == "add" else "Removed"
+    return f"{verb} {form.kind.data} ‘{label}’" if form.kind.data != "stance" else f"Stance set to ‘{label}’"
+
+
+@bp.get("/<int:feedback_id>")
+@any_staff
+def item(feedback_id: int):
+    feedback = queries.feedback_item(feedback_id)
+    if feedback is None:
+        abort(404)
+    return render_template(
+        "feedback/item.html",
+        item=feedback,
+        coding=_coding_form(),
+        can_code=current_user.has_role(*CODERS),
+        sees_personal_data=current_user.has_role(*roles.SEES_PERSONAL_DATA),
+        sources=SOURCES,
+        stances=STANCES,
+    )
+
+
+def _feedback_form() -> FeedbackForm:
+    form = FeedbackForm()
+    form.consultation_id.choices = [SelectChoice(0, "None")] + [
+        SelectChoice(c.id, c.title)
+        for c in db.session.scalars(select(Consultation).order_by(Consultation.title))
+    ]
+    form.policy_ids.choices = [SelectChoice(p.id, f"{p.reference} {p.title}") for p in all_policies()]
+    form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*CODERS)
+def new_feedback():
+    form = _feedback_form()
+    if form.validate_on_submit():
+        group = contact = None
+        if (form.group_name.data or "").strip():
+            group = db.session.scalar(
+                select(CommunityGroup).where(
+                    db.func.lower(CommunityGroup.name) == (form.group_name.data or "").strip().lower()
+                )
+            )
+            if group is None:
+                form.group_name.errors = ["There is no group with this name on the register"]
+        if (form.contact_email.data or "").strip():
+            contact = db.session.scalar(
+                select(Contact).where(Contact.email == (form.contact_email.data or "").strip().lower())
+            )
+            if contact is None:
+                form.contact_email.errors = ["There is no contact with this email address on the register"]
+        if not form.group_name.errors and not form.contact_email.errors:
+            values = service.FeedbackValues(
+                text=form.text.data,
+                source=form.source.data,
+                received_at=uk_to_utc(form.received_on.data, time(12, 0)),
+                group_id=group.id if group else (contact.group_id if contact else None),
+                contact_id=contact.id if contact else None,
+                consultation_id=form.consultation_id.data or None,
+                policy_ids=form.policy_ids.data or [],
+                characteristic_ids=form.characteristic_ids.data or [],
+                stance=form.stance.data or None,
+            )
+            try:
+                feedback = service.capture(current_user, values)
+            except service.FeedbackError as error:
+                target = getattr(form, error.field, form.text)
+                target.errors = [*target.errors, str(error)]
+            else:
+                flash("Feedback saved.", "success")
+                return redirect(url_for("feedback.item", feedback_id=feedback.id))
+    return render_template("feedback/new.html", form=form)
+
+
+@bp.get("/themes")
+@role_required(*CODERS)
+def themes():
+    return render_template(
+        "feedback/themes.html",
+        themes=reference.list_entries(THEMES),
+        usage=queries.theme_usage(),
+        form=ReferenceEntryForm(),
+        merge=_merge_form(),
+    )
+
+
+def _merge_form() -> ThemeMergeForm:
+    form = ThemeMergeForm()
+    choices = [SelectChoice(0, "Select a theme")] + [
+        SelectChoice(v, label) for v, label in active_choices(Theme)
+    ]
+    form.survivor_id.choices = form.duplicate_id.choices = choices
+    return form
+
+
+@bp.post("/themes")
+@role_required(*CODERS)
+def add_theme():
+    form = ReferenceEntryForm()
+    if form.validate_on_submit():
+        try:
+            reference.add_entry(THEMES, current_user, form.name.data, form.description.data)
+        except reference.ReferenceDataError as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            flash(f"Added the theme ‘{form.name.data.strip()}’.", "success")
+            return redirect(url_for("feedback.themes"))
+    return render_template(
+        "feedback/themes.html",
+        themes=reference.list_entries(THEMES),
+        usage=queries.theme_usage(),
+        form=form,
+        merge=_merge_form(),
+    )
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@role_required(*CODERS)
+def edit_theme(theme_id: int):
+    theme = db.get_or_404(Theme, theme_id)
+    form = ReferenceEntryForm(obj=theme)
+    if form.validate_on_submit():
+        try:
+            reference.update_entry(THEMES, current_user, theme, form.name.data, form.description.data)
+        except reference.ReferenceDataError as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            flash("Theme saved.", "success")
+            return redirect(url_for("feedback.themes"))
+    return render_template("feedback/theme-edit.html", form=form, theme=theme)
+
+
+@bp.post("/themes/merge")
+@role_required(*CODERS)
+def merge_themes():
+    form = _merge_form()
+    if form.validate_on_submit():
+        survivor = db.session.get(Theme, form.survivor_id.data)
+        duplicate = db.session.get(Theme, form.duplicate_id.data)
+        if survivor is None:
+            form.survivor_id.errors = ["Select the theme to keep"]
+        if duplicate is None:
+            form.duplicate_id.errors = ["Select the theme to merge"]
+        if survivor is not None and duplicate is not None:
+            try:
+                moved = service.merge_themes(current_user, survivor, duplicate)
+            except service.FeedbackError as error:
+                form.duplicate_id.errors = [str(error)]
+            else:
+                flash(f"Merged ‘{duplicate.name}’ into ‘{survivor.name}’: {moved} items moved.", "success")
+                return redirect(url_for("feedback.themes"))
+    return render_template(
+        "feedback/themes.html",
+        themes=reference.list_entries(THEMES),
+        usage=queries.theme_usage(),
+        form=ReferenceEntryForm(formdata=None),
+        merge=form,
+    ), 200
