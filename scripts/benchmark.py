@@ -62,6 +62,60 @@ def main() -> None:
             lambda: queries.group_page(queries.GroupFilters(), 200).items,
         )
         timed("coverage matrix at 50,000 groups", queries.coverage_matrix)
+        benchmark_feedback(int(os.environ.get("BENCHMARK_FEEDBACK", "1000000")))
+
+
+def benchmark_feedback(total: int) -> None:
+    """The feedback inbox at scale: bulk-load `total` items, then time the pages officers use most."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from crm.extensions import db
+    from crm.feedback import queries
+    from crm.feedback.models import Feedback, feedback_theme
+
+    words = (
+        "bus",
+        "tram",
+        "childcare",
+        "rent",
+        "training",
+        "library",
+        "ramp",
+        "interpreter",
+        "shift",
+        "cost",
+    )
+    rng = random.Random(1)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def load():
+        for offset in range(0, total, 20_000):
+            rows = [
+                {
+                    "text": " ".join(rng.choices(words, k=8)),
+                    "source": "event",
+                    "status": "new",
+                    "received_at": start + timedelta(minutes=offset + n),
+                    "created_at": start,
+                    "updated_at": start,
+                }
+                for n in range(min(20_000, total - offset))
+            ]
+            ids = db.session.scalars(insert(Feedback).returning(Feedback.id), rows).all()
+            db.session.execute(insert(feedback_theme), [{"feedback_id": i, "theme_id": 1} for i in ids[::10]])
+        db.session.commit()
+
+    timed(f"load {total:,} feedback items", load)
+    everything = queries.FeedbackFilters()
+    timed("inbox, first page, everything", lambda: queries.inbox_page(everything, 1).items)
+    timed("inbox, page 1,000, everything", lambda: queries.inbox_page(everything, 1000).items)
+    searched = queries.FeedbackFilters(q="childcare interpreter")
+    timed("inbox, full-text search, first page", lambda: queries.inbox_page(searched, 1).items)
+    themed = queries.FeedbackFilters(theme=[1], coded="no")
+    timed("inbox, theme filter, first page", lambda: queries.inbox_page(themed, 1).items)
 
 
 if __name__ == "__main__":
