@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.consultations.views import bp as consultations_bp
     from crm.core.views import bp as core_bp
     from crm.groups.views import bp as groups_bp
+    from crm.policies.eia_views import bp as eias_bp
+    from crm.policies.outcome_views import bp as outcomes_bp
     from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
         policies_bp,
         consultations_bp,
         public_consultations_bp,
+        eias_bp,
+        outcomes_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
