@@ -34,7 +34,10 @@ class _Ids(SelectMultipleField):
         pass
 
     def process_formdata(self, valuelist):
-        self.data = [int(value) for value in valuelist if value.isdigit()][:1000]
+        self.data = []
+        if any(not value.isdigit() for value in valuelist) or len(valuelist) > 1000:
+            raise ValueError("Select feedback from the list shown")
+        self.data = [int(value) for value in valuelist]
 
 
 class InfluenceForm(FlaskForm):

@@ -262,7 +262,12 @@ def save_finding(eia_id: int, finding_id: int):
             flash(f"Finding for {finding.characteristic.name} saved.", "success")
             return redirect(url_for("eias.view", eia_id=eia.id) + f"#finding-{finding.id}")
     # Show back only what was cited before; a tampered id is never drawn as if it were evidence.
-    kept = [i for i in form.evidence.data or [] if not evidence.feedback_outside_policy(eia.policy_id, [i])]
+    if form.evidence.process_errors:
+        kept = [item.id for item in finding.evidence]
+    else:
+        kept = [
+            i for i in form.evidence.data or [] if not evidence.feedback_outside_policy(eia.policy_id, [i])
+        ]
     return _render_finding(eia, finding, form, kept)
 
 
