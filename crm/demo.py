@@ -28,4 +28,7 @@ def seed_demo() -> bool:
             create_user(audit.SYSTEM, email, name, role, password)
         seed_demo_groups()
         created = True
-    return seed_demo_consultations() or created
+    created = seed_demo_consultations() or created
+    from crm.policies.demo import seed_demo_evidence
+
+    return seed_demo_evidence() or created

@@ -83,16 +83,18 @@ def record_influence(actor, policy: Policy, feedback_ids, use: str, note: str) -
             )
         )
     }
-    now = utc_now()
+    now, decided_by_id, policy_id = utc_now(), actor.id, policy.id
     for feedback_id in ids:
         row = existing.get(feedback_id)
+        decision = {"use": use, "note": note, "decided_by_id": decided_by_id, "decided_at": now}
         if row is None:
-            row = PolicyInfluence(policy_id=policy.id, feedback_id=feedback_id)
+            row = PolicyInfluence(policy_id=policy_id, feedback_id=feedback_id, **decision)
             db.session.add(row)
             action = "policy_influence.recorded"
         else:
+            for name, value in decision.items():
+                setattr(row, name, value)
             action = "policy_influence.updated"
-        row.use, row.note, row.decided_by_id, row.decided_at = use, note, actor.id, now
         audit.record(actor, action, row, ["use", "note", "decided_by_id", "decided_at"])
     db.session.commit()
     return len(ids)
