@@ -125,6 +125,7 @@ def start(policy_id: int):
 def _render_view(eia: EIA, send_form=None, review_form=None, problems=None):
     if eia.status in ("approved", "published"):
         record_due_regard(current_user, "eia.viewed", eia)
+        eia = _eia(eia.id)  # the commit expired what was loaded; load it again in a few queries, not per row
     return render_template(
         "policies/eia.html",
         eia=eia,
@@ -152,6 +153,7 @@ def print_view(eia_id: int):
     eia = _eia(eia_id)
     if eia.status in ("approved", "published"):
         record_due_regard(current_user, "eia.printed", eia)
+        eia = _eia(eia.id)
     return render_template("policies/eia-print.html", eia=eia)
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, distinct, exists, func, or_, select, text, union
+from sqlalchemy import Select, and_, distinct, exists, func, literal_column, or_, select, text, union
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
@@ -156,7 +156,9 @@ def _start_of(day: date) -> datetime:
 def text_search_condition(q: str):
     """Full-text match on feedback text, using each database's own index."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_tsvector("english", Feedback.text).op("@@")(func.websearch_to_tsquery("english", q))
+        # 'english' written inline, as in the index expression: a bound parameter would not match the index.
+        english = literal_column("'english'")
+        return func.to_tsvector(english, Feedback.text).op("@@")(func.websearch_to_tsquery(english, q))
     words = _WORD.findall(q)
     if not words:
         return Feedback.id.is_(None)

@@ -113,12 +113,13 @@ def _show_error(form, error: EvidenceError) -> None:
 
 def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int = 200):
     filters = EvidenceFilters.from_args(request.args)
+    # On record first: a later commit would expire every item loaded for the page, reloading them one by one.
+    record_due_regard(current_user, "evidence_pack.viewed", policy, filters.used)
     personal = _sees_personal_data()
     pagination = evidence.evidence_page(policy.id, filters, request.args.get("page", 1, type=int), personal)
     can_record = current_user.has_role(*INFLUENCE_RECORDERS)
     if form is None and can_record:
         form = InfluenceForm(formdata=None)
-    record_due_regard(current_user, "evidence_pack.viewed", policy, filters.used)
     return render_template(
         "policies/evidence.html",
         policy=policy,
