@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.engagement.views import bp as engagement_bp
     from crm.feedback.views import bp as feedback_bp
     from crm.groups.views import bp as groups_bp
+    from crm.policies.eia_views import bp as eias_bp
+    from crm.policies.outcome_views import bp as outcomes_bp
     from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
@@ -101,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
         public_consultations_bp,
         engagement_bp,
         feedback_bp,
+        eias_bp,
+        outcomes_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

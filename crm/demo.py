@@ -22,6 +22,7 @@ def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
     from crm.consultations.demo import seed_demo_consultations
     from crm.engagement.demo import seed_demo_events
+    from crm.policies.demo import seed_demo_evidence
 
     created = False
     if not db.session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_ACCOUNTS[0][0])):
@@ -30,4 +31,5 @@ def seed_demo() -> bool:
         seed_demo_groups()
         created = True
     created = seed_demo_consultations() or created
-    return seed_demo_events() or created
+    created = seed_demo_events() or created
+    return seed_demo_evidence() or created

@@ -6,6 +6,7 @@ from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
+from crm.policies.eia_models import EIA, EIAAction, EIAFinding, Outcome, PolicyInfluence
 from crm.policies.models import Policy
 
 __all__ = [
@@ -17,12 +18,17 @@ __all__ = [
     "CommunityGroup",
     "Consultation",
     "Contact",
+    "EIA",
+    "EIAAction",
+    "EIAFinding",
     "EngagementEvent",
     "EventReach",
     "Feedback",
     "ImportBatch",
     "MonitoringAnswer",
+    "Outcome",
     "Policy",
+    "PolicyInfluence",
     "Question",
     "Response",
     "SignInThrottle",

@@ -54,7 +54,10 @@ def seed_demo_events() -> bool:
     areas = list(db.session.scalars(select(Area).where(Area.kind == "constituent")))
     officers = list(db.session.scalars(select(StaffUser.id).where(StaffUser.role == "engagement_officer")))
     policies = list(db.session.scalars(select(Policy)))
-    characteristics = list(db.session.scalars(select(Characteristic.id)))
+    # Carers are left unheard on purpose: the evidence demo shows a policy with that gap.
+    characteristics = list(
+        db.session.scalars(select(Characteristic.id).where(Characteristic.name != "Carers"))
+    )
     themes = list(db.session.scalars(select(Theme.id)))
     barriers = list(db.session.scalars(select(Barrier.id)))
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

@@ -1,0 +1,370 @@
+"""The evidence pack: what reached a policy, coverage and gaps, filters, exports, influence, due regard."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from crm.auth import roles
+from crm.core.models import AuditEvent
+from crm.extensions import db
+from crm.policies import evidence
+from crm.policies.eia_models import PolicyInfluence
+from tests.consultation_factories import make_consultation, respond
+from tests.factories import make_contact, make_group
+from tests.policy_factories import characteristic_id, make_event, make_feedback, make_policy
+
+
+def _pack(policy):
+    return f"/staff/policies/{policy.id}/evidence"
+
+
+def _coverage(policy) -> dict:
+    return {row.characteristic.name: row for row in evidence.coverage(policy.id)}
+
+
+def test_feedback_reaches_a_policy_through_consultations_events_and_direct_links_only():
+    policy, other = make_policy(), make_policy()
+    consultation = make_consultation("closed", policy_ids=[policy.id])
+    event = make_event([policy])
+    via_consultation = make_feedback("Said in a consultation", consultation=consultation, source="response")
+    via_event = make_feedback("Said at the workshop", event=event, source="event")
+    direct = make_feedback("Said by email", policies=[policy])
+    make_feedback("Said about something else", policies=[other])
+    make_feedback("Spam about the policy", policies=[policy], status="excluded")
+
+    page = evidence.evidence_page(policy.id, evidence.EvidenceFilters(), 1, personal=False)
+    assert {item.id for item in page.items} == {via_consultation.id, via_event.id, direct.id}
+    assert evidence.total_reached(policy.id) == 3
+
+
+def test_coverage_counts_feedback_groups_events_and_responses_and_shows_gaps():
+    policy = make_policy()
+    consultation = make_consultation(
+        "open", policy_ids=[policy.id], characteristic_ids=[characteristic_id("Race")]
+    )
+    deaf_forum = make_group("Deaf Forum", characteristics=("Disability",))
+    elders = make_group("Elders Club", characteristics=("Age",))
+    event = make_event([policy], groups=[deaf_forum], reach={"Sex": 30, "Carers": 0})
+    response = respond(consultation)
+    make_feedback("Step-free access please", event=event, group=deaf_forum, characteristics=["Disability"])
+    make_feedback(
+        "Hearing loops at stops", policies=[policy], group=deaf_forum, characteristics=["Disability"]
+    )
+    make_feedback(
+        "Too far to walk",
+        consultation=consultation,
+        response=response,
+        source="response",
+        group=elders,
+        characteristics=["Age", "Disability"],
+    )
+    make_feedback("Not counted: excluded", policies=[policy], characteristics=["Sex"], status="excluded")
+
+    rows = _coverage(policy)
+    disability, age = rows["Disability"], rows["Age"]
+    assert (disability.feedback, disability.groups, disability.events, disability.responses) == (3, 2, 1, 1)
+    assert (age.feedback, age.groups, age.events, age.responses) == (1, 1, 0, 1)
+    # Reached by an event's estimate, but nobody's feedback speaks for it: still no evidence.
+    assert rows["Sex"].events == 1 and rows["Sex"].feedback == 0 and not rows["Sex"].has_evidence
+    assert rows["Carers"].events == 0  # a zero estimate is not reach
+    # Every characteristic in use is listed, statutory and local, and the target not reached is flagged.
+    assert {"Sexual orientation", "Armed forces community", "Care experienced"} <= set(rows)
+    assert rows["Race"].is_target and rows["Race"].target_not_reached
+    assert not rows["Disability"].target_not_reached and not rows["Age"].is_target
+
+
+def test_coverage_leaves_out_retired_characteristics(client, sign_in_as):
+    from crm.core.models import Characteristic
+
+    policy = make_policy()
+    db.session.get(Characteristic, characteristic_id("Armed forces community")).is_retired = True
+    db.session.commit()
+    assert "Armed forces community" not in _coverage(policy)
+    sign_in_as(roles.EQUALITY_LEAD)
+    page = client.page(_pack(policy))
+    table = page.select_one("#coverage-table").get_text(" ", strip=True)
+    assert "Armed forces community" not in table
+    assert "Gender reassignment 0 0 0 0 No evidence yet" in table
+
+
+def test_the_pack_page_shows_gaps_targets_and_counts(client, sign_in_as):
+    policy = make_policy()
+    make_consultation("closed", policy_ids=[policy.id], characteristic_ids=[characteristic_id("Race")])
+    make_feedback("Need later buses", policies=[policy], characteristics=["Disability"], themes=["Safety"])
+    sign_in_as(roles.POLICY_LEAD)
+    page = client.page(_pack(policy))
+    rows = {
+        row.th.get_text(strip=True): row.get_text(" ", strip=True)
+        for row in page.select("#coverage-table tbody tr")
+    }
+    assert "Target not reached" in rows["Race"]
+    assert "Heard" in rows["Disability"]
+    assert "No evidence yet" in rows["Sex"]
+    main = page.select_one("main").get_text(" ", strip=True)
+    assert "By theme" in main and "Safety" in main
+
+
+def test_filters_narrow_the_list_and_the_counts(client, sign_in_as):
+    policy = make_policy()
+    group = make_group("Walsall Wheelers")
+    make_feedback(
+        "Wheelchair spaces are always full", policies=[policy], group=group, characteristics=["Disability"]
+    )
+    make_feedback("Evening fares are too high", policies=[policy], characteristics=["Age"], stance="oppose")
+    make_feedback(
+        "The ramp at the station is broken",
+        policies=[policy],
+        source="phone",
+        characteristics=["Disability"],
+        barriers=["Physical access"],
+    )
+    sign_in_as(roles.POLICY_LEAD)
+
+    def texts(query: str) -> list[str]:
+        page = client.page(_pack(policy) + query)
+        return sorted(p.get_text(strip=True) for p in page.select(".app-evidence-table tbody td p"))
+
+    disability = characteristic_id("Disability")
+    assert len(texts(f"?characteristic={disability}")) == 2
+    assert texts("?source=phone") == ["“The ramp at the station is broken”"]
+    assert texts("?stance=oppose") == ["“Evening fares are too high”"]
+    assert texts(f"?group={group.id}") == ["“Wheelchair spaces are always full”"]
+    assert texts("?q=wheelchair") == ["“Wheelchair spaces are always full”"]
+    assert texts("?q=ramp+station") == ["“The ramp at the station is broken”"]
+    assert texts("?q=%22%29%28*+OR") == []  # search syntax from the user is never run as syntax
+    assert len(texts("?date_from=1/1/2000&date_to=31/12/2099")) == 3
+    assert texts("?date_from=1/1/2099") == []
+    page = client.page(_pack(policy) + "?date_from=31/2/2026")
+    assert "Enter a date like 27/3/2026" in page.get_text()
+
+
+def test_the_list_is_paginated_in_sql(client, sign_in_as):
+    policy = make_policy()
+    for number in range(30):
+        make_feedback(f"Comment number {number}", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    first = client.page(_pack(policy))
+    assert len(first.select(".app-evidence-table tbody tr")) == 25
+    second = client.page(_pack(policy) + "?page=2")
+    assert len(second.select(".app-evidence-table tbody tr")) == 5
+
+
+def test_personal_details_only_for_officers_and_admins(app, make_user):
+    from tests.factories import PASSWORD
+
+    policy = make_policy()
+    group = make_group("Bloxwich Carers")
+    contact = make_contact(group, name="Pat Private", email="pat.private@example.org")
+    item = make_feedback(
+        "Carers cannot get to evening meetings", policies=[policy], group=group, contact=contact
+    )
+    for role, sees in (
+        (roles.POLICY_LEAD, False),
+        (roles.VIEWER, False),
+        (roles.EQUALITY_LEAD, False),
+        (roles.ENGAGEMENT_OFFICER, True),
+        (roles.ADMIN, True),
+    ):
+        client = app.test_client()
+        user = make_user(role=role)
+        client.submit("/staff/sign-in", {"email": user.email, "password": PASSWORD})
+        text = client.page(_pack(policy)).get_text() + client.page(_pack(policy) + f"/{item.id}").get_text()
+        assert ("Pat Private" in text) is sees, role
+        assert "Bloxwich Carers" in text  # group names are organisational, not personal
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_exports_neutralise_formulas_and_leave_out_personal_details_for_non_officers(client, sign_in_as):
+    policy = make_policy()
+    group = make_group("=HYPERLINK(group)")
+    contact = make_contact(group, name="Pat Private", email="pat.private@example.org")
+    make_feedback(
+        "=1+1 is what I think", policies=[policy], group=group, contact=contact, characteristics=["Sex"]
+    )
+    make_feedback("@SUM(A1)", policies=[policy], themes=["Safety"])
+
+    sign_in_as(roles.POLICY_LEAD)
+    response = client.get(_pack(policy) + "/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = _csv_rows(response)
+    assert "Contact name" not in rows[0] and "Respondent email" not in rows[0]
+    body = response.get_data(as_text=True)
+    assert "Pat Private" not in body and "pat.private@example.org" not in body
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'=1+1 is what I think" in cells and "'@SUM(A1)" in cells and "'=HYPERLINK(group)" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+    response = client.get(_pack(policy) + "/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
+    assert "'=1+1 is what I think" in values and "Pat Private" not in values
+
+
+def test_officers_export_contact_details(client, sign_in_as):
+    policy = make_policy()
+    group = make_group("Bloxwich Carers")
+    contact = make_contact(group, name="Pat Private", email="pat.private@example.org")
+    make_feedback("Evening meetings are hard", policies=[policy], group=group, contact=contact)
+    sign_in_as(roles.ENGAGEMENT_OFFICER)
+    rows = _csv_rows(client.get(_pack(policy) + "/export.csv"))
+    assert "Contact name" in rows[0]
+    assert "Pat Private" in rows[1] and "pat.private@example.org" in rows[1]
+
+
+def test_exports_never_carry_monitoring_answers(client, sign_in_as):
+    policy = make_policy()
+    consultation = make_consultation("open", policy_ids=[policy.id])
+    respond(consultation, monitoring_answers={"sex": "female", "ethnic_group": "asian_indian"})
+    sign_in_as(roles.ENGAGEMENT_OFFICER)
+    body = client.get(_pack(policy) + "/export.csv").get_data(as_text=True)
+    assert "More buses in the evening" in body  # the free-text answer became feedback
+    for word in ("female", "asian_indian", "Asian", "Female", "Monitoring"):
+        assert word not in body
+
+
+def test_viewers_read_the_pack_but_do_not_export_it(client, sign_in_as):
+    policy = make_policy()
+    sign_in_as(roles.VIEWER)
+    assert client.get(_pack(policy)).status_code == 200
+    assert client.get(_pack(policy) + "/export.csv").status_code == 403
+
+
+def test_opening_and_exporting_a_pack_is_on_record(client, sign_in_as):
+    policy = make_policy()
+    lead = sign_in_as(roles.POLICY_LEAD)
+    client.page(_pack(policy) + f"?characteristic={characteristic_id('Disability')}&q=bus")
+    client.get(_pack(policy) + "/export.xlsx")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "policy", AuditEvent.actor_id == lead.id)
+    ).all()
+    actions = {event.action: event.changed_fields for event in events}
+    assert actions["evidence_pack.viewed"] == ["characteristic", "q"]
+    assert "feedback" in actions["evidence_pack.exported_xlsx"]
+    assert all(event.entity_id == str(policy.id) for event in events)
+
+
+def test_unknown_policy_or_feedback_is_404(client, sign_in_as):
+    policy, other = make_policy(), make_policy()
+    elsewhere = make_feedback("About the other policy", policies=[other])
+    sign_in_as(roles.POLICY_LEAD)
+    assert client.get("/staff/policies/99999/evidence").status_code == 404
+    assert client.get(_pack(policy) + f"/{elsewhere.id}").status_code == 404
+    assert client.get(_pack(policy) + "/99999").status_code == 404
+
+
+# ---- Policy influence -----------------------------------------------------------------------------------
+
+
+def test_bulk_influence_records_who_decided_and_shows_on_the_policy_page(client, sign_in_as):
+    policy = make_policy()
+    first = make_feedback("Run the 51 after midnight", policies=[policy], characteristics=["Disability"])
+    second = make_feedback("Late buses for hospital staff", policies=[policy])
+    lead = sign_in_as(roles.POLICY_LEAD)
+    response = client.submit(
+        _pack(policy) + "/influence",
+        {"feedback": [str(first.id), str(second.id)], "use": "changed", "note": "Added a 00:30 service"},
+        form_page=_pack(policy),
+    )
+    assert response.status_code == 302
+    rows = db.session.scalars(select(PolicyInfluence).order_by(PolicyInfluence.feedback_id)).all()
+    assert [(row.feedback_id, row.use, row.decided_by_id) for row in rows] == [
+        (first.id, "changed", lead.id),
+        (second.id, "changed", lead.id),
+    ]
+    page = client.page(f"/staff/policies/{policy.id}")
+    section = page.select_one("#what-changed").find_next("h3").parent.get_text(" ", strip=True)
+    assert "Changed the policy (2)" in section
+    assert "Run the 51 after midnight" in section and "Added a 00:30 service" in section
+
+
+def test_no_change_needs_a_reason_and_nothing_is_saved_without_it(client, sign_in_as):
+    policy = make_policy()
+    item = make_feedback("Free travel for carers", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    url = _pack(policy) + f"/{item.id}"
+    client.submit(url, {"use": "changed", "note": "Added carers to the scheme"})
+    response = client.submit(url, {"use": "no_change", "note": "  "})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Say why the feedback led to no change" in page
+    row = db.session.scalar(select(PolicyInfluence))
+    db.session.refresh(row)
+    assert (row.use, row.note) == ("changed", "Added carers to the scheme")
+
+
+def test_influence_refuses_feedback_from_another_policy(client, sign_in_as):
+    policy, other = make_policy(), make_policy()
+    mine = make_feedback("About this policy", policies=[policy])
+    theirs = make_feedback("About the other one", policies=[other])
+    sign_in_as(roles.POLICY_LEAD)
+    response = client.submit(
+        _pack(policy) + "/influence",
+        {"feedback": [str(mine.id), str(theirs.id)], "use": "mitigation", "note": "Trained drivers"},
+        form_page=_pack(policy),
+    )
+    assert response.status_code == 200
+    assert f"Feedback FB-{theirs.id} did not reach {policy.reference}" in response.get_data(as_text=True)
+    assert db.session.scalar(select(PolicyInfluence)) is None
+
+
+def test_bulk_influence_with_nothing_selected(client, sign_in_as):
+    policy = make_policy()
+    make_feedback("Something", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    response = client.submit(
+        _pack(policy) + "/influence", {"use": "changed", "note": ""}, form_page=_pack(policy)
+    )
+    assert "Select at least one feedback item" in response.get_data(as_text=True)
+
+
+def test_only_admins_and_policy_leads_record_influence(client, sign_in_as):
+    policy = make_policy()
+    item = make_feedback("Something", policies=[policy])
+    sign_in_as(roles.EQUALITY_LEAD)
+    page = client.page(_pack(policy))
+    assert page.select_one("input[name=feedback]") is None
+    token = client.csrf_token("/staff/")
+    response = client.post(
+        _pack(policy) + "/influence",
+        data={"csrf_token": token, "feedback": str(item.id), "use": "changed", "note": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_the_pack_issues_the_same_number_of_queries_whatever_the_page_holds(client, sign_in_as):
+    from sqlalchemy import event
+
+    policy = make_policy()
+    group = make_group("Counting Club")
+    event_row = make_event([policy], groups=[group])
+    sign_in_as(roles.POLICY_LEAD)
+
+    def queries_for_page() -> int:
+        statements = []
+
+        def count(*args):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            client.page(_pack(policy))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for number in range(3):
+        make_feedback(
+            f"Few {number}", event=event_row, group=group, characteristics=["Age"], themes=["Safety"]
+        )
+    few = queries_for_page()
+    for number in range(22):
+        make_feedback(
+            f"Many {number}", event=event_row, group=group, characteristics=["Sex"], themes=["Housing"]
+        )
+    many = queries_for_page()
+    assert many == few

@@ -1,0 +1,40 @@
+"""The demo evidence: three policies with packs, an approved EIA citing feedback, one in review, a clear gap,
+two published outcomes; a second run changes nothing."""
+
+from sqlalchemy import func, select
+
+from crm.core.models import AuditEvent
+from crm.demo import seed_demo
+from crm.extensions import db
+from crm.policies import evidence
+from crm.policies.eia_models import EIA, Outcome
+from crm.policies.models import Policy
+
+
+def test_demo_evidence(client):
+    assert seed_demo() is True
+    audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    policies = db.session.scalars(select(Policy).where(Policy.reference.like("DEMO-POL-%"))).all()
+    assert len(policies) == 3
+    coded = {}
+    for policy in policies:
+        rows = evidence.coverage(policy.id)
+        coded[policy.reference] = [row.characteristic.name for row in rows if row.has_evidence]
+        assert evidence.total_reached(policy.id) > 0
+    assert all(coded.values())
+    homes = next(p for p in policies if p.reference == "DEMO-POL-003")
+    gaps = [row.characteristic.name for row in evidence.coverage(homes.id) if row.target_not_reached]
+    assert gaps == ["Carers"]
+
+    statuses = dict(db.session.execute(select(EIA.status, func.count()).group_by(EIA.status)).all())
+    assert statuses == {"approved": 1, "in_review": 1}
+    approved = db.session.scalar(select(EIA).where(EIA.status == "approved"))
+    assert sum(len(finding.evidence) for finding in approved.findings) >= 3
+    assert approved.approver_id != approved.assessor_id
+    outcomes = db.session.scalars(select(Outcome).where(Outcome.status == "published")).all()
+    assert len(outcomes) == 2
+    assert all(o.consultation.status == "outcome_published" for o in outcomes)
+
+    assert seed_demo() is False
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
+    assert "Kerb-separated lanes" in client.page("/outcomes").get_text()
