@@ -3,11 +3,17 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
 # Characters that have no business in names and titles: control characters apart from newlines and tabs.
 _CONTROL = {chr(code) for code in range(32)} - {"\n", "\r", "\t"}
+
+
+def choices(mapping: dict) -> list[SelectChoice]:
+    """Form choices from a {value: label} mapping."""
+    return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
 def no_control_characters(form, field):

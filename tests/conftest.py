@@ -114,3 +114,24 @@ def pytest_sessionfinish(session, exitstatus):
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter and reporter.stats.get("skipped"):
             session.exitstatus = 1
+
+
+@pytest.fixture
+def count_queries(client):
+    """How many SQL statements fetching one page costs: for proving a list makes no query per row."""
+    from sqlalchemy import event
+
+    def count(url: str) -> int:
+        statements = []
+
+        def record(*args):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            client.page(url)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return count

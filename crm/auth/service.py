@@ -10,13 +10,12 @@ from crm.auth.models import SignInThrottle, StaffUser
 from crm.auth.passwords import dummy_verify, hash_password, password_problem, verify_password
 from crm.core import audit
 from crm.core.models import utc_now
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 
 
-class AccountError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class AccountError(RuleBroken):
+    """A staff account change was refused."""
 
 
 @dataclass(frozen=True)

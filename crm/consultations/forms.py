@@ -24,12 +24,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from crm.consultations import monitoring
 from crm.consultations.models import CHANNELS, FORMATS, QUESTION_KINDS, RESPONDENT_KINDS, RESPONSE_STATUSES
 from crm.consultations.timing import parse_time
-from crm.forms import GovDateField, no_control_characters
+from crm.forms import GovDateField, choices, no_control_characters
 from crm.forms import max_length as limit
-
-
-def _choices(mapping) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
 def _valid_time(form, field):
@@ -80,7 +76,7 @@ class ConsultationForm(FlaskForm):
     )
     area_ids = SelectMultipleField("Who must be heard: areas", widget=GovCheckboxesInput(), coerce=int)
     formats = SelectMultipleField(
-        "Accessible formats offered", widget=GovCheckboxesInput(), choices=_choices(FORMATS)
+        "Accessible formats offered", widget=GovCheckboxesInput(), choices=choices(FORMATS)
     )
     privacy_notice = TextAreaField(
         "Privacy notice",
@@ -116,7 +112,7 @@ class QuestionForm(FlaskForm):
     kind = RadioField(
         "Type of question",
         widget=GovRadioInput(),
-        choices=_choices(QUESTION_KINDS),
+        choices=choices(QUESTION_KINDS),
         validators=[InputRequired("Select the type of question")],
         validate_choice=False,
     )
@@ -146,7 +142,7 @@ class ResponseStatusForm(FlaskForm):
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
-        choices=_choices(RESPONSE_STATUSES),
+        choices=choices(RESPONSE_STATUSES),
         validate_choice=False,
         validators=[InputRequired("Select a status")],
     )
@@ -166,7 +162,7 @@ def response_form_class(consultation, staff: bool = False):
         respondent_kind = RadioField(
             "Are you responding as an individual or on behalf of a group?",
             widget=GovRadioInput(),
-            choices=_choices(RESPONDENT_KINDS),
+            choices=choices(RESPONDENT_KINDS),
             validate_choice=False,
         )
         group_name = StringField(
@@ -208,14 +204,14 @@ def response_form_class(consultation, staff: bool = False):
 
     for number, question in enumerate(consultation.questions, start=1):
         label = f"{number}. {question.text}" + ("" if question.required else " (optional)")
-        choices = [SelectChoice(value, text) for value, text in question.choices]
+        options = [SelectChoice(value, text) for value, text in question.choices]
         if question.kind == "free_text":
             field = TextAreaField(label, widget=GovCharacterCount(), description=question.hint)
         elif question.kind == "multiple_choice":
             field = SelectMultipleField(
                 label,
                 widget=GovCheckboxesInput(),
-                choices=choices,
+                choices=options,
                 validate_choice=False,
                 description=question.hint or "Select all that apply.",
             )
@@ -223,7 +219,7 @@ def response_form_class(consultation, staff: bool = False):
             field = RadioField(
                 label,
                 widget=GovRadioInput(),
-                choices=choices,
+                choices=options,
                 validate_choice=False,
                 description=question.hint,
             )

@@ -24,6 +24,7 @@ from crm.consultations.models import (
 )
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup
@@ -38,10 +39,8 @@ MAX_TEXT_LIMIT = 10000
 MAX_OPTIONS = 20
 
 
-class ConsultationError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class ConsultationError(RuleBroken):
+    """A consultation change was refused."""
 
 
 class ConsultationUnavailable(Exception):

@@ -29,6 +29,7 @@ from crm.consultations.forms import (
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
 from crm.core.models import Area, Characteristic
+from crm.core.rules import show_on_form
 from crm.core.suppression import suppress_distribution
 from crm.extensions import db
 from crm.forms import ConfirmForm
@@ -204,7 +205,7 @@ def new_question(consultation_id: int):
         try:
             service.add_question(current_user, consultation, **_question_values(form))
         except service.ConsultationError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_on_form(form, error)
         else:
             flash("Question added.", "success")
             return redirect(url_for("consultations.view", consultation_id=consultation.id))
@@ -229,7 +230,7 @@ def edit_question(consultation_id: int, question_id: int):
         try:
             changed = service.update_question(current_user, question, **_question_values(form))
         except service.ConsultationError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_on_form(form, error)
         else:
             flash("Question saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("consultations.view", consultation_id=consultation.id))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from crm.core import audit
 from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 
 # (name, special category?) — the nine protected characteristics, Equality Act 2010 s.4.
@@ -151,10 +152,8 @@ def active_choices(model) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-class ReferenceDataError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class ReferenceDataError(RuleBroken):
+    """A reference list change was refused."""
 
 
 def _check_name_free(kind: ReferenceKind, name: str, exclude_id: int | None = None):

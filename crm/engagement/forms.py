@@ -17,16 +17,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
-from crm.forms import GovDateField, max_length, no_control_characters
-
-
-def _choices(mapping) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in mapping.items()]
+from crm.forms import GovDateField, choices, max_length, no_control_characters
 
 
 def _valid_time(form, field):
@@ -43,7 +38,7 @@ class EventForm(FlaskForm):
     kind = RadioField(
         "Kind of event",
         widget=GovRadioInput(),
-        choices=_choices(EVENT_KINDS),
+        choices=choices(EVENT_KINDS),
         validators=[InputRequired("Select the kind of event")],
     )
     starts_on = GovDateField(
@@ -80,12 +75,12 @@ class EventForm(FlaskForm):
     coproduction_level = RadioField(
         "Co-production level",
         widget=GovRadioInput(),
-        choices=_choices(COPRODUCTION_LEVELS),
+        choices=choices(COPRODUCTION_LEVELS),
         default="consult",
         validators=[InputRequired("Select the co-production level")],
     )
     provisions = SelectMultipleField(
-        "Accessibility provisions made", widget=GovCheckboxesInput(), choices=_choices(PROVISIONS)
+        "Accessibility provisions made", widget=GovCheckboxesInput(), choices=choices(PROVISIONS)
     )
     # Reach estimates are reach-<id> inputs drawn by the template; this field only carries their error.
     reach = HiddenField("Estimated reach by characteristic")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from crm.auth.models import StaffUser
 from crm.core import audit
 from crm.core.models import Area, Characteristic
+from crm.core.rules import RuleBroken
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
@@ -29,10 +30,8 @@ EVENT_FIELDS = (
 )
 
 
-class EventError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class EventError(RuleBroken):
+    """An event change was refused."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from crm.auth.permissions import any_staff, role_required
 from crm.consultations.models import Consultation
 from crm.core.models import Area, Characteristic, Theme, utc_now
 from crm.core.reference import active_choices
+from crm.core.rules import show_on_form
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm, QuickCaptureForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
@@ -94,8 +95,7 @@ def _save(form: EventForm, save):
     try:
         return save(_values(form))
     except service.EventError as error:
-        target = getattr(form, error.field)
-        target.errors = [*target.errors, str(error)]
+        show_on_form(form, error)
     return None
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 
 from crm.core import audit
 from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
+from crm.core.rules import RuleBroken
 from crm.engagement.models import EngagementEvent
 from crm.extensions import db
 from crm.feedback.models import (
@@ -29,10 +30,8 @@ CODES = {
 }
 
 
-class FeedbackError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class FeedbackError(RuleBroken):
+    """Feedback could not be captured or coded as asked."""
 
 
 @dataclass

@@ -15,6 +15,7 @@ from crm.core import reference
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme
 from crm.core.reference import active_choices
+from crm.core.rules import show_on_form
 from crm.extensions import db
 from crm.feedback import queries, service
 from crm.feedback.forms import CodingForm, FeedbackForm, ThemeMergeForm
@@ -181,8 +182,7 @@ def new_feedback():
             try:
                 feedback = service.capture(current_user, values)
             except service.FeedbackError as error:
-                target = getattr(form, error.field, form.text)
-                target.errors = [*target.errors, str(error)]
+                show_on_form(form, error)
             else:
                 flash("Feedback saved.", "success")
                 return redirect(url_for("feedback.item", feedback_id=feedback.id))

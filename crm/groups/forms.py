@@ -27,15 +27,11 @@ from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
-from crm.forms import GovDateField, max_length, no_control_characters
+from crm.forms import GovDateField, choices, max_length, no_control_characters
 from crm.groups.models import ACCESS_NEEDS, CONSENT_METHODS, GROUP_KINDS, GROUP_STATUSES, LAWFUL_BASES
 from crm.groups.service import ContactValues, GroupValues
 
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
-
-
-def choices(mapping: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
 def phone_number(form, field):

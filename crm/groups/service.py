@@ -7,6 +7,7 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 from crm.groups.matching import match_key, similar
 from crm.groups.models import CommunityGroup, Contact
@@ -38,10 +39,8 @@ CONTACT_FIELDS = (
 )
 
 
-class GroupError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class GroupError(RuleBroken):
+    """A group or contact change was refused."""
 
 
 @dataclass

@@ -8,6 +8,7 @@ from crm.auth.permissions import any_staff, role_required
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.reference import active_choices
+from crm.core.rules import show_on_form
 from crm.engagement.queries import events_for_group
 from crm.extensions import db, limiter
 from crm.feedback.queries import feedback_for_group
@@ -37,11 +38,6 @@ def _group(group_id: int) -> CommunityGroup:
 
 def _sees_personal_data() -> bool:
     return current_user.has_role(*roles.SEES_PERSONAL_DATA)
-
-
-def _show_error(form, error: GroupError) -> None:
-    target = getattr(form, error.field, None)
-    (target.errors if target is not None else form.form_errors).append(str(error))
 
 
 @bp.get("/staff/groups")
@@ -173,7 +169,7 @@ def merge_group(group_id: int):
             try:
                 service.merge_groups(current_user, survivor, duplicate)
             except GroupError as error:
-                _show_error(form, error)
+                show_on_form(form, error)
             else:
                 flash(f"Merged {duplicate.name} into {survivor.name}.", "success")
                 return redirect(url_for("groups.group_page", group_id=survivor.id))
@@ -189,7 +185,7 @@ def new_contact(group_id: int):
         try:
             service.add_contact(current_user, group, form.values())
         except GroupError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash("Contact added.", "success")
             return redirect(url_for("groups.group_page", group_id=group.id))
@@ -205,7 +201,7 @@ def edit_contact(contact_id: int):
         try:
             changed = service.update_contact(current_user, contact, form.values())
         except GroupError as error:
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(_contact_home(contact))

@@ -6,7 +6,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from crm.forms import GovDateField, max_length, no_control_characters
+from crm.forms import GovDateField, choices, max_length, no_control_characters
 from crm.policies.eia_models import (
     ACTION_STATUSES,
     DIRECTIONS,
@@ -15,10 +15,6 @@ from crm.policies.eia_models import (
     SCREENING_DECISIONS,
     SEVERITIES,
 )
-
-
-def _choices(mapping: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
 def _area(label: str, description: str = "", limit: int = 10000) -> TextAreaField:
@@ -45,7 +41,7 @@ class InfluenceForm(FlaskForm):
     use = RadioField(
         "How was this feedback used?",
         widget=GovRadioInput(),
-        choices=_choices(INFLUENCE_USES),
+        choices=choices(INFLUENCE_USES),
         validators=[InputRequired("Select how the feedback was used")],
         validate_choice=False,
     )
@@ -65,7 +61,7 @@ class EIAForm(FlaskForm):
     screening_decision = RadioField(
         "Screening decision",
         widget=GovRadioInput(),
-        choices=_choices(SCREENING_DECISIONS),
+        choices=choices(SCREENING_DECISIONS),
         validate_choice=False,
     )
     screening_reason = _area("Reason for the screening decision")
@@ -77,7 +73,7 @@ class EIAForm(FlaskForm):
     outcome = RadioField(
         "Outcome of the assessment",
         widget=GovRadioInput(),
-        choices=_choices(EIA_OUTCOMES),
+        choices=choices(EIA_OUTCOMES),
         validate_choice=False,
     )
     justification = _area("Justification for the outcome")
@@ -90,14 +86,14 @@ class FindingForm(FlaskForm):
     direction = RadioField(
         "Impact",
         widget=GovRadioInput(),
-        choices=_choices(DIRECTIONS),
+        choices=choices(DIRECTIONS),
         validators=[InputRequired("Select the direction of the impact")],
         validate_choice=False,
     )
     severity = RadioField(
         "Severity",
         widget=GovRadioInput(),
-        choices=_choices(SEVERITIES),
+        choices=choices(SEVERITIES),
         validators=[Optional()],
         validate_choice=False,
     )
@@ -117,7 +113,7 @@ class ActionForm(FlaskForm):
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
-        choices=_choices(ACTION_STATUSES),
+        choices=choices(ACTION_STATUSES),
         default="planned",
         validate_choice=False,
     )

@@ -13,6 +13,7 @@ from crm.consultations import service as consultation_service
 from crm.consultations.models import Consultation
 from crm.core import audit
 from crm.core.models import Characteristic, utc_now
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies import evidence
@@ -36,10 +37,8 @@ APPROVERS = (roles.ADMIN, roles.EQUALITY_LEAD)
 DRAFTERS = (roles.ADMIN, roles.POLICY_LEAD)
 
 
-class EvidenceError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class EvidenceError(RuleBroken):
+    """An EIA, influence or outcome change was refused."""
 
 
 def _text(values: dict, name: str, label: str, limit: int = MAX_TEXT) -> str:

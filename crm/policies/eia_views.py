@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core.rules import show_on_form
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies import evidence
@@ -59,13 +60,6 @@ def _eia(eia_id: int) -> EIA:
     if eia is None:
         abort(404)
     return eia
-
-
-def _show_error(form, error: EvidenceError) -> None:
-    target = getattr(form, error.field, None)
-    if target is None:
-        target = next(field for field in form if field.type not in ("CSRFTokenField", "HiddenField"))
-    target.errors = [*target.errors, str(error)]
 
 
 @bp.get("/staff/eias")
@@ -176,7 +170,7 @@ def edit(eia_id: int):
             changed = update_eia(current_user, eia, values)
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("eias.view", eia_id=eia.id))
@@ -259,7 +253,7 @@ def save_finding(eia_id: int, finding_id: int):
             )
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash(f"Finding for {finding.characteristic.name} saved.", "success")
             return redirect(url_for("eias.view", eia_id=eia.id) + f"#finding-{finding.id}")
@@ -294,7 +288,7 @@ def new_action(eia_id: int):
             )
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash("Action added.", "success")
             return redirect(url_for("eias.view", eia_id=eia.id) + "#actions")
@@ -331,7 +325,7 @@ def review(eia_id: int):
             review_eia(current_user, eia, form.decision.data, form.comments.data or "")
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash(
                 "EIA approved." if eia.status == "approved" else "EIA returned to the policy lead.", "success"

@@ -7,16 +7,15 @@ from sqlalchemy import func, select
 from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.core import audit
+from crm.core.rules import RuleBroken
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
 
 REFERENCE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9-]{1,29}")
 
 
-class PolicyError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class PolicyError(RuleBroken):
+    """A policy change was refused."""
 
 
 def _clean(values: dict, policy_id: int | None = None) -> dict:

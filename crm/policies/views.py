@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core.rules import show_on_form
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies import evidence, queries
@@ -48,7 +49,7 @@ def new():
         try:
             policy = create_policy(current_user, **form.values())
         except PolicyError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_on_form(form, error)
         else:
             flash(f"Policy {policy.reference} added.", "success")
             return redirect(url_for("policies.view", policy_id=policy.id))
@@ -85,7 +86,7 @@ def edit(policy_id: int):
         try:
             changed = update_policy(current_user, policy, **form.values())
         except PolicyError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_on_form(form, error)
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("policies.view", policy_id=policy.id))
@@ -102,13 +103,6 @@ INFLUENCE_RECORDERS = (roles.ADMIN, roles.POLICY_LEAD)
 
 def _sees_personal_data() -> bool:
     return current_user.has_role(*roles.SEES_PERSONAL_DATA)
-
-
-def _show_error(form, error: EvidenceError) -> None:
-    target = getattr(form, error.field, None)
-    if target is None:
-        target = next(field for field in form if field.type not in ("CSRFTokenField", "HiddenField"))
-    target.errors = [*target.errors, str(error)]
 
 
 def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int = 200):
@@ -154,7 +148,7 @@ def record_bulk_influence(policy_id: int):
             count = record_influence(current_user, policy, form.feedback.data, form.use.data, form.note.data)
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash(
                 f"Recorded how {count} feedback {'item was' if count == 1 else 'items were'} used.", "success"
@@ -221,7 +215,7 @@ def record_item_influence(policy_id: int, feedback_id: int):
             record_influence(current_user, policy, [item.id], form.use.data, form.note.data)
         except EvidenceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_on_form(form, error)
         else:
             flash("Decision recorded.", "success")
             return redirect(url_for("policies.view", policy_id=policy.id) + "#what-changed")

@@ -336,35 +336,23 @@ def test_only_admins_and_policy_leads_record_influence(client, sign_in_as):
     assert response.status_code == 403
 
 
-def test_the_pack_issues_the_same_number_of_queries_whatever_the_page_holds(client, sign_in_as):
-    from sqlalchemy import event
+def test_the_pack_issues_the_same_number_of_queries_whatever_the_page_holds(
+    client, sign_in_as, count_queries
+):
 
     policy = make_policy()
     group = make_group("Counting Club")
     event_row = make_event([policy], groups=[group])
     sign_in_as(roles.POLICY_LEAD)
 
-    def queries_for_page() -> int:
-        statements = []
-
-        def count(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            client.page(_pack(policy))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
     for number in range(3):
         make_feedback(
             f"Few {number}", event=event_row, group=group, characteristics=["Age"], themes=["Safety"]
         )
-    few = queries_for_page()
+    few = count_queries(_pack(policy))
     for number in range(22):
         make_feedback(
             f"Many {number}", event=event_row, group=group, characteristics=["Sex"], themes=["Housing"]
         )
-    many = queries_for_page()
+    many = count_queries(_pack(policy))
     assert many == few

@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
@@ -155,7 +154,7 @@ def test_search_syntax_in_the_box_is_never_an_error(client, sign_in_as, query):
     assert client.get("/staff/feedback", query_string={"q": query}).status_code == 200
 
 
-def test_inbox_issues_the_same_number_of_queries_whatever_the_page_size(client, sign_in_as):
+def test_inbox_issues_the_same_number_of_queries_whatever_the_page_size(client, sign_in_as, count_queries):
     group = make_group("Busy Group")
     event = make_event()
     for number in range(30):
@@ -168,18 +167,7 @@ def test_inbox_issues_the_same_number_of_queries_whatever_the_page_size(client, 
         )
     sign_in_as("viewer")
 
-    def queries_for(url):
-        statements = []
-        engine = db.engines[None]
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            client.page(url)
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    assert queries_for("/staff/feedback?per_page=5") == queries_for("/staff/feedback?per_page=30")
+    assert count_queries("/staff/feedback?per_page=5") == count_queries("/staff/feedback?per_page=30")
 
 
 def _code(client, data, page="/staff/feedback"):

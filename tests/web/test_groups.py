@@ -68,21 +68,8 @@ def test_list_sorts_and_pages_in_sql(client, sign_in_as):
     )
 
 
-def test_list_issues_the_same_number_of_queries_for_any_page_size(app, client, sign_in_as):
-    from sqlalchemy import event
-
+def test_list_issues_the_same_number_of_queries_for_any_page_size(client, sign_in_as, count_queries):
     sign_in_as("viewer")
-
-    def count_queries(url):
-        statements = []
-        engine = db.engines[None]
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            client.page(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
 
     make_group("Only Group")
     few = count_queries("/staff/groups")
