@@ -261,6 +261,21 @@ def add_action(
     return action
 
 
+def set_action_status(actor, action: EIAAction, status: str) -> bool:
+    """Track an action's progress. Allowed after approval too: actions are followed up once an EIA is
+    signed off, and the assessment itself stays as it was approved. A superseded EIA's actions are closed."""
+    if action.eia.status == "superseded":
+        raise EvidenceError("status", "This EIA has been superseded; track the action on the newer version")
+    if status not in ACTION_STATUSES:
+        raise EvidenceError("status", "Select the action's status")
+    if action.status == status:
+        return False
+    action.status = status
+    audit.record(actor, "eia_action.status_changed", action, ["status"])
+    db.session.commit()
+    return True
+
+
 def submission_problems(eia: EIA) -> list[tuple[str, str]]:
     """(anchor, message) for everything that stops an EIA going to review."""
     problems = []

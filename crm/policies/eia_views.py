@@ -13,9 +13,10 @@ from crm.auth.permissions import any_staff, role_required
 from crm.core.rules import show_on_form
 from crm.extensions import db
 from crm.feedback.models import Feedback
+from crm.forms import ConfirmForm
 from crm.policies import evidence
 from crm.policies.eia_forms import ActionForm, EIAForm, FindingForm, ReviewForm, SendForm
-from crm.policies.eia_models import EIA, EIA_STATUSES, EIAFinding
+from crm.policies.eia_models import ACTION_STATUSES, EIA, EIA_STATUSES, EIAFinding
 from crm.policies.eia_service import (
     APPROVERS,
     DRAFTERS,
@@ -25,6 +26,7 @@ from crm.policies.eia_service import (
     publish_eia,
     record_due_regard,
     review_eia,
+    set_action_status,
     start_eia,
     submission_problems,
     submit_eia,
@@ -35,6 +37,8 @@ from crm.policies.models import Policy
 
 bp = Blueprint("eias", __name__)
 PUBLISHERS = (roles.ADMIN, roles.POLICY_LEAD, roles.EQUALITY_LEAD)
+# Who follows actions up once an EIA is agreed.
+TRACKERS = (roles.ADMIN, roles.POLICY_LEAD, roles.EQUALITY_LEAD)
 DUE_SOON_DAYS = 60
 
 
@@ -132,6 +136,8 @@ def _render_view(eia: EIA, send_form=None, review_form=None, problems=None):
         review_form=review_form or ReviewForm(formdata=None),
         problems=problems or [],
         problem_anchors=dict(problems or []),
+        can_track=current_user.has_role(*TRACKERS) and eia.status != "superseded",
+        action_statuses=ACTION_STATUSES,
     )
 
 
@@ -293,6 +299,23 @@ def new_action(eia_id: int):
             flash("Action added.", "success")
             return redirect(url_for("eias.view", eia_id=eia.id) + "#actions")
     return render_template("policies/action-form.html", eia=eia, form=form)
+
+
+@bp.post("/staff/eias/<int:eia_id>/actions/<int:action_id>/status")
+@role_required(*TRACKERS)
+def action_status(eia_id: int, action_id: int):
+    eia = _eia(eia_id)
+    action = next((a for a in eia.actions if a.id == action_id), None)
+    if action is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            changed = set_action_status(current_user, action, request.form.get("status", ""))
+        except EvidenceError as error:
+            flash(str(error), "error")
+        else:
+            flash("Action progress saved." if changed else "Nothing was changed.", "success")
+    return redirect(url_for("eias.view", eia_id=eia.id) + "#actions")
 
 
 @bp.post("/staff/eias/<int:eia_id>/submit")

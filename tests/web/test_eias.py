@@ -369,3 +369,39 @@ def test_opening_an_approved_eia_and_its_print_view_is_on_record(client, sign_in
         )
     ).all()
     assert sorted(rows) == [("eia.printed", str(approved.id)), ("eia.viewed", str(approved.id))]
+
+
+def test_action_progress_is_tracked_after_sign_off_without_changing_the_assessment(app, make_user):
+    policy = make_policy()
+    item = make_feedback("Ramps please", policies=[policy], characteristics=["Disability"])
+    lead, _ = _as(app, make_user, roles.POLICY_LEAD)
+    eia = _ready_eia(lead, policy, item)
+    url = f"/staff/eias/{eia.id}"
+    action = EIAAction(
+        eia_id=eia.id,
+        description="Add ramps at six stops",
+        owner="Transport team",
+        due_date=FUTURE,
+        status="planned",
+        monitoring="Quarterly audit",
+    )
+    db.session.add(action)
+    db.session.commit()
+    lead.submit(url + "/submit", {}, form_page=url)
+    equality, _ = _as(app, make_user, roles.EQUALITY_LEAD)
+    equality.submit(url + "/review", {"decision": "approve"}, form_page=url)
+
+    response = equality.submit(f"{url}/actions/{action.id}/status", {"status": "in_progress"}, form_page=url)
+    assert response.status_code == 302 and response.location.endswith("#actions")
+    db.session.expire_all()
+    assert db.session.get(EIAAction, action.id).status == "in_progress"
+    assert db.session.get(EIA, eia.id).status == "approved"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "eia_action.status_changed"))
+
+    equality.submit(f"{url}/actions/{action.id}/status", {"status": "finished-ish"}, form_page=url)
+    assert "Select the action" in equality.page(url).get_text()
+    db.session.expire_all()
+    assert db.session.get(EIAAction, action.id).status == "in_progress"
+    assert (
+        equality.submit(f"{url}/actions/999999/status", {"status": "done"}, form_page=url).status_code == 404
+    )
