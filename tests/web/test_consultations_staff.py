@@ -235,3 +235,23 @@ def test_the_monitoring_page_never_lists_answers_one_by_one(client, sign_in_as):
     religion = next(table for table in page.select("table") if "religion" in table.caption.text)
     assert "Sikh" in religion.text and "fewer than 5" in religion.text
     assert "Only Person" not in page.text and service.has_responses(consultation)
+
+
+def test_the_staff_pages_show_what_was_built_in_loops(client, sign_in_as):
+    """Lists built up in template loops must reach the page (Jinja loops scope their variables)."""
+    from tests.consultation_factories import make_consultation, respond
+    from tests.factories import make_policy
+
+    policy = make_policy(reference="POL-777", title="Night buses")
+    consultation = make_consultation(policy_ids=[policy.id])
+    response = respond(consultation)
+    sign_in_as("engagement_officer")
+    assert "POL-777 Night buses" in client.page(f"/staff/consultations/{consultation.id}").text
+    answers = client.page(f"/staff/consultations/{consultation.id}/responses/{response.id}").text
+    assert "More buses in the evening" in answers
+    statuses = [o.text for o in client.page("/staff/consultations").select("#status option")]
+    assert len(statuses) > 3
+    listing = client.page(f"/staff/consultations/{consultation.id}/responses")
+    assert len(listing.select("#channel option")) > 3 and len(listing.select("#status option")) > 3
+    policies = client.page("/staff/policies")
+    assert len(policies.select("#kind option")) > 3 and len(policies.select("#status option")) > 3

@@ -192,3 +192,10 @@ def test_group_page_shows_its_events_and_feedback(client, sign_in_as):
     sign_in_as("policy_lead")
     text = client.page(f"/staff/groups/{group.id}").text
     assert "Carers' cafe" in text and "Respite is hard to find" in text
+
+
+def test_the_officer_filter_offers_every_active_officer(client, sign_in_as, make_user):
+    make_user(role="engagement_officer", name="Fola Fieldworker")
+    sign_in_as("viewer")
+    options = [option.text for option in client.page("/staff/events").select("#officer option")]
+    assert "Any officer" in options and "Fola Fieldworker" in options
