@@ -195,3 +195,9 @@ def responses_for_export(consultation_id: int, batch: int = 500):
             return
         yield from chunk
         last_id = chunk[-1].id
+
+
+def consultation_choices() -> list[tuple[int, str]]:
+    """(id, title) of every consultation, for linking records to one."""
+    rows = db.session.execute(select(Consultation.id, Consultation.title).order_by(Consultation.title))
+    return [(row.id, row.title) for row in rows]

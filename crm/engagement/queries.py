@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.timing import uk_to_utc
+from crm.core.args import ids, iso_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
 from crm.feedback.models import Feedback
@@ -29,23 +30,14 @@ class EventFilters:
 
     @classmethod
     def from_args(cls, args) -> "EventFilters":
-        def ints(name):
-            return [int(v) for v in args.getlist(name) if v.isdigit()]
-
-        def day(name):
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
-
         return cls(
             kind=args.getlist("kind"),
-            area=ints("area"),
-            characteristic=ints("characteristic"),
+            area=ids(args, "area"),
+            characteristic=ids(args, "characteristic"),
             group=args.get("group", type=int),
             officer=args.get("officer", type=int),
-            date_from=day("from"),
-            date_to=day("to"),
+            date_from=iso_day(args, "from"),
+            date_to=iso_day(args, "to"),
             archived=args.get("archived") == "yes",
         )
 
@@ -158,17 +150,6 @@ def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
             select(EngagementEvent)
             .join(event_group, event_group.c.event_id == EngagementEvent.id)
             .where(event_group.c.group_id == group_id, EngagementEvent.is_archived.is_(False))
-            .order_by(EngagementEvent.starts_at.desc())
-            .limit(limit)
-        )
-    )
-
-
-def recent_events(limit: int = 200) -> list[EngagementEvent]:
-    return list(
-        db.session.scalars(
-            select(EngagementEvent)
-            .where(EngagementEvent.is_archived.is_(False))
             .order_by(EngagementEvent.starts_at.desc())
             .limit(limit)
         )

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
-from crm.consultations.models import Consultation
+from crm.consultations.queries import consultation_choices
 from crm.core.models import Area, Characteristic, Theme, utc_now
 from crm.core.reference import active_choices
 from crm.core.rules import show_on_form
@@ -16,7 +16,7 @@ from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.extensions import db
 from crm.feedback import service as feedback_service
 from crm.forms import ConfirmForm
-from crm.policies.queries import all_policies
+from crm.policies.queries import policy_choices
 
 bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
 OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
@@ -35,16 +35,12 @@ def _staff_choices():
     ]
 
 
-def _consultation_choices():
-    return [(c.id, c.title) for c in db.session.scalars(select(Consultation).order_by(Consultation.title))]
-
-
 def _event_form(**kwargs) -> EventForm:
     form = EventForm(**kwargs)
     form.area_id.choices = _optional(active_choices(Area))
     form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices()]
-    form.consultation_id.choices = _optional(_consultation_choices())
-    form.policy_ids.choices = [SelectChoice(p.id, f"{p.reference} {p.title}") for p in all_policies()]
+    form.consultation_id.choices = _optional(consultation_choices())
+    form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     return form
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
 from crm.consultations.timing import uk_to_utc
+from crm.core.args import ids, iso_day, one_id
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -44,34 +45,21 @@ class FeedbackFilters:
 
     @classmethod
     def from_args(cls, args) -> "FeedbackFilters":
-        def ints(name):
-            return [int(v) for v in args.getlist(name) if v.isdigit()]
-
-        def one(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() else None
-
-        def day(name):
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
-
         return cls(
             q=args.get("q", "").strip()[:200],
             source=args.getlist("source"),
-            consultation=one("consultation"),
-            event=one("event"),
-            policy=one("policy"),
-            group=one("group"),
-            area=ints("area"),
-            characteristic=ints("characteristic"),
-            theme=ints("theme"),
-            barrier=ints("barrier"),
+            consultation=one_id(args, "consultation"),
+            event=one_id(args, "event"),
+            policy=one_id(args, "policy"),
+            group=one_id(args, "group"),
+            area=ids(args, "area"),
+            characteristic=ids(args, "characteristic"),
+            theme=ids(args, "theme"),
+            barrier=ids(args, "barrier"),
             stance=args.getlist("stance"),
             coded=args.get("coded", "") if args.get("coded") in ("yes", "no") else "",
-            date_from=day("from"),
-            date_to=day("to"),
+            date_from=iso_day(args, "from"),
+            date_to=iso_day(args, "to"),
         )
 
     @property
@@ -129,13 +117,13 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
                 ),
             )
         )
-    for table, column, ids in (
+    for table, column, wanted in (
         (feedback_characteristic, feedback_characteristic.c.characteristic_id, filters.characteristic),
         (feedback_theme, feedback_theme.c.theme_id, filters.theme),
         (feedback_barrier, feedback_barrier.c.barrier_id, filters.barrier),
     ):
-        if ids:
-            query = query.where(_link_filter(table, column, ids))
+        if wanted:
+            query = query.where(_link_filter(table, column, wanted))
     if filters.stance:
         query = query.where(Feedback.stance.in_(filters.stance))
     if filters.coded:

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.consultations.models import Consultation
+from crm.consultations.queries import consultation_choices
 from crm.consultations.timing import uk_to_utc
 from crm.core import reference
 from crm.core.forms import ReferenceEntryForm
@@ -21,7 +21,7 @@ from crm.feedback import queries, service
 from crm.feedback.forms import CodingForm, FeedbackForm, ThemeMergeForm
 from crm.feedback.models import SOURCES, STANCES
 from crm.groups.models import CommunityGroup, Contact
-from crm.policies.queries import all_policies
+from crm.policies.queries import policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
 CODERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
@@ -44,10 +44,8 @@ def _filter_lists() -> dict:
         "characteristics": active_choices(Characteristic),
         "themes": active_choices(Theme),
         "barriers": active_choices(Barrier),
-        "consultations": [
-            (c.id, c.title) for c in db.session.scalars(select(Consultation).order_by(Consultation.title))
-        ],
-        "policies": [(p.id, f"{p.reference} {p.title}") for p in all_policies()],
+        "consultations": consultation_choices(),
+        "policies": policy_choices(),
     }
 
 
@@ -139,10 +137,9 @@ def item(feedback_id: int):
 def _feedback_form() -> FeedbackForm:
     form = FeedbackForm()
     form.consultation_id.choices = [SelectChoice(0, "None")] + [
-        SelectChoice(c.id, c.title)
-        for c in db.session.scalars(select(Consultation).order_by(Consultation.title))
+        SelectChoice(v, t) for v, t in consultation_choices()
     ]
-    form.policy_ids.choices = [SelectChoice(p.id, f"{p.reference} {p.title}") for p in all_policies()]
+    form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
     return form
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from crm.core.args import ids
 from crm.core.models import Area, Characteristic
 from crm.extensions import db
 from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
@@ -31,13 +32,10 @@ class GroupFilters:
 
     @classmethod
     def from_args(cls, args) -> "GroupFilters":
-        def ints(name):
-            return [int(value) for value in args.getlist(name) if value.isdigit()]
-
         return cls(
             q=args.get("q", "").strip()[:200],
-            characteristic=ints("characteristic"),
-            area=ints("area"),
+            characteristic=ids(args, "characteristic"),
+            area=ids(args, "area"),
             kind=args.getlist("kind"),
             status=args.getlist("status"),
             verified=args.get("verified", "") if args.get("verified") in ("yes", "no") else "",

@@ -94,13 +94,20 @@ class Choice(fields.Field):
         return self.lookup[text]
 
 
+def names_in(cell: str, lookup: dict, label: str) -> tuple[list, str | None]:
+    """Values for the semicolon-separated names in a cell (any case), and a message naming any unknown."""
+    names = [name.strip() for name in (cell or "").split(SEPARATOR) if name.strip()]
+    unknown = [name for name in names if name.lower() not in lookup]
+    found = list(dict.fromkeys(lookup[name.lower()] for name in names if name.lower() in lookup))
+    return found, (f"Unknown {label}: {', '.join(unknown)}" if unknown else None)
+
+
 class ChoiceList(Choice):
     def _deserialize(self, value, attr, data, **kwargs):
-        names = [name.strip() for name in (value or "").split(SEPARATOR) if name.strip()]
-        unknown = [name for name in names if name.lower() not in self.lookup]
-        if unknown:
-            raise ValidationError(f"Unknown {self.label}: {', '.join(unknown)}")
-        return list(dict.fromkeys(self.lookup[name.lower()] for name in names))
+        found, problem = names_in(value, self.lookup, self.label)
+        if problem:
+            raise ValidationError(problem)
+        return found
 
 
 class YesNo(fields.Field):
@@ -169,11 +176,10 @@ class GroupRowSchema(Schema):
     def load_names(
         self, data: dict, column: str, lookup: dict[str, int], label: str, errors: dict
     ) -> list[int]:
-        names = [name.strip() for name in (data.get(column) or "").split(SEPARATOR) if name.strip()]
-        unknown = [name for name in names if name.lower() not in lookup]
-        if unknown:
-            errors[column] = [f"Unknown {label}: {', '.join(unknown)}"]
-        return list(dict.fromkeys(lookup[name.lower()] for name in names if name.lower() in lookup))
+        found, problem = names_in(data.get(column), lookup, label)
+        if problem:
+            errors[column] = [problem]
+        return found
 
     @validates_schema
     def check_contact(self, data, **kwargs):

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, distinct, exists, func, select, union
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
+from crm.core.args import ids
 from crm.core.models import Barrier, Characteristic, Theme
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
@@ -89,7 +90,7 @@ class EvidenceFilters:
     @classmethod
     def from_args(cls, args) -> "EvidenceFilters":
         def ints(name):
-            return [int(value) for value in args.getlist(name) if value.isdigit()][:100]
+            return ids(args, name)[:100]  # a tampered URL cannot build a huge IN list
 
         filters = cls(
             q=args.get("q", "").strip()[:200],
@@ -163,13 +164,15 @@ def filtered_ids(policy_id: int, filters: EvidenceFilters) -> Select:
         query = query.where(Feedback.group_id.in_(filters.group))
     if filters.stance:
         query = query.where(Feedback.stance.in_(filters.stance))
-    for table, column, ids in (
+    for table, column, wanted in (
         (feedback_characteristic, "characteristic_id", filters.characteristic),
         (feedback_theme, "theme_id", filters.theme),
         (feedback_barrier, "barrier_id", filters.barrier),
     ):
-        if ids:
-            query = query.where(exists().where(table.c.feedback_id == Feedback.id, table.c[column].in_(ids)))
+        if wanted:
+            query = query.where(
+                exists().where(table.c.feedback_id == Feedback.id, table.c[column].in_(wanted))
+            )
     start, end = parse_day(filters.date_from), parse_day(filters.date_to)
     if start and "date_from" not in filters.errors:
         query = query.where(Feedback.received_at >= _start_of(start))

@@ -36,3 +36,8 @@ def all_policies() -> list[Policy]:
     return list(
         db.session.scalars(select(Policy).where(Policy.status != "retired").order_by(Policy.reference))
     )
+
+
+def policy_choices() -> list[tuple[int, str]]:
+    """(id, "reference title") of every policy that is not retired, for linking records to them."""
+    return [(policy.id, f"{policy.reference} {policy.title}") for policy in all_policies()]
