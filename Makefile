@@ -38,9 +38,10 @@ run: db ## Set everything up and serve the app at http://127.0.0.1:5000
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 .PHONY: lint
-lint: install ## Check the code with ruff
+lint: install ## Check the code with ruff, and that imports go one way (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 .PHONY: format
 format: install ## Reformat the code with ruff

@@ -20,6 +20,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
 
     _init_extensions(app)
+    from crm.core import transaction
+
+    transaction.init_app(app)
     from crm.templating import init_templating
 
     init_templating(app)
@@ -79,22 +82,26 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.auth.reference_views import bp as reference_bp
     from crm.auth.views import bp as auth_bp
     from crm.consultations.converters import SlugConverter
     from crm.consultations.public_views import bp as public_consultations_bp
     from crm.consultations.views import bp as consultations_bp
-    from crm.core.views import bp as core_bp
+    from crm.eias.views import bp as eias_bp
     from crm.engagement.views import bp as engagement_bp
+    from crm.evidence.views import bp as evidence_bp
     from crm.feedback.views import bp as feedback_bp
+    from crm.feedback.views import event_feedback_bp
     from crm.groups.views import bp as groups_bp
-    from crm.policies.eia_views import bp as eias_bp
-    from crm.policies.outcome_views import bp as outcomes_bp
+    from crm.outcomes.views import bp as outcomes_bp
+    from crm.pages import bp as pages_bp
     from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
     app.url_map.converters["slug"] = SlugConverter
     blueprints = (
-        core_bp,
+        pages_bp,
+        reference_bp,
         auth_bp,
         reports_bp,
         groups_bp,
@@ -103,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
         public_consultations_bp,
         engagement_bp,
         feedback_bp,
+        event_feedback_bp,
+        evidence_bp,
         eias_bp,
         outcomes_bp,
     )

@@ -1,4 +1,6 @@
-"""flask --app wsgi crm ... commands."""
+"""flask --app wsgi crm ... commands. Each command is one unit of work: all it changes is saved, or none."""
+
+import functools
 
 import click
 from flask import current_app
@@ -8,8 +10,18 @@ from crm.auth import roles
 from crm.auth.service import AccountError, create_user
 from crm.core import audit
 from crm.core.reference import seed_reference_data
+from crm.core.transaction import unit_of_work
 
 crm_cli = AppGroup("crm", help="Community Voice commands.")
+
+
+def _one_unit_of_work(command):
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return command(*args, **kwargs)
+
+    return run
 
 
 @crm_cli.command("create-user")
@@ -17,6 +29,7 @@ crm_cli = AppGroup("crm", help="Community Voice commands.")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(roles.ALL))
 @click.password_option("--password", prompt="Password", confirmation_prompt="Repeat the password")
+@_one_unit_of_work
 def create_user_command(email, name, role, password):
     """Create a staff account. The password is asked for twice (or read from standard input)."""
     try:
@@ -29,6 +42,7 @@ def create_user_command(email, name, role, password):
 @crm_cli.command("import-groups")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what it would do; change nothing.")
+@_one_unit_of_work
 def import_groups_command(file, dry_run):
     """Import groups from a CSV file: every row is checked first; all rows are applied or none."""
     from crm.groups import transfer
@@ -63,9 +77,9 @@ def import_groups_command(file, dry_run):
 @crm_cli.command("export-groups")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--without-contacts", is_flag=True, help="Leave contacts' personal details out.")
+@_one_unit_of_work
 def export_groups_command(file, without_contacts):
     """Export every current group to a CSV file in the import format."""
-    from crm.extensions import db
     from crm.groups import queries, transfer
 
     groups = queries.groups_for_export(queries.GroupFilters(), with_contacts=not without_contacts)
@@ -78,11 +92,11 @@ def export_groups_command(file, without_contacts):
         [] if without_contacts else ["contacts"],
         entity_type="community_group",
     )
-    db.session.commit()
     click.echo(f"Exported {len(groups)} groups to {file}")
 
 
 @crm_cli.command("seed-reference")
+@_one_unit_of_work
 def seed_reference_command():
     """Add any missing characteristics, areas, themes and barriers."""
     added = seed_reference_data()
@@ -90,6 +104,7 @@ def seed_reference_command():
 
 
 @crm_cli.command("seed-demo")
+@_one_unit_of_work
 def seed_demo_command():
     """Load the demo data once; running it again changes nothing."""
     from crm.demo import DEMO_ACCOUNTS, seed_demo

@@ -4,6 +4,8 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from crm.core import transaction
+
 TITLES = {
     400: "There was a problem with your request",
     403: "You do not have permission to see this page",
@@ -17,6 +19,8 @@ TITLES = {
 
 def render_error(error):
     status = error.code if isinstance(error, HTTPException) else 500
+    if status >= 500:
+        transaction.discard()  # a failed statement leaves the session unusable until it is rolled back
     template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
     response = render_template(template, status=status, title=TITLES.get(status, TITLES[500]))
     headers = {}

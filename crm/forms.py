@@ -1,8 +1,8 @@
 """Shared form pieces: GOV.UK-styled fields with clear, specific messages."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextArea
+from wtforms import DateField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
@@ -14,6 +14,11 @@ _CONTROL = {chr(code) for code in range(32)} - {"\n", "\r", "\t"}
 def choices(mapping: dict) -> list[SelectChoice]:
     """Form choices from a {value: label} mapping."""
     return [SelectChoice(value, label) for value, label in mapping.items()]
+
+
+def optional_choices(pairs) -> list[SelectChoice]:
+    """Choices from (id, label) pairs with "None" (0) first, for a select that may be left empty."""
+    return [SelectChoice(0, "None")] + [SelectChoice(value, label) for value, label in pairs]
 
 
 def no_control_characters(form, field):
@@ -52,3 +57,23 @@ class GovDateField(DateField):
         if valuelist and all(part.strip() for part in valuelist):
             valuelist = [part.strip() for part in valuelist]
         super().process_formdata(valuelist)
+
+
+def text_area(label: str, description: str = "", limit: int = 10000) -> TextAreaField:
+    """A GOV.UK textarea capped at `limit` characters."""
+    return TextAreaField(
+        label, widget=GovTextArea(), description=description, validators=[max_length(label, limit)]
+    )
+
+
+class FeedbackIds(SelectMultipleField):
+    """Feedback ids ticked in a table the template draws itself; the service checks each one."""
+
+    def pre_validate(self, form):
+        pass
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        if any(not value.isdigit() for value in valuelist) or len(valuelist) > 1000:
+            raise ValueError("Select feedback from the list shown")
+        self.data = [int(value) for value in valuelist]

@@ -3,11 +3,12 @@
 from crm.auth.models import SignInThrottle, StaffUser
 from crm.consultations.models import Answer, Consultation, MonitoringAnswer, Question, Response
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
-from crm.policies.eia_models import EIA, EIAAction, EIAFinding, Outcome, PolicyInfluence
-from crm.policies.models import Policy
+from crm.outcomes.models import Outcome
+from crm.policies.models import Policy, PolicyInfluence
 
 __all__ = [
     "Answer",

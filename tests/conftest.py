@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, delete, text
 
 from crm import create_app
 from crm.core.reference import seed_reference_data
+from crm.core.transaction import unit_of_work
 from crm.extensions import db, limiter
 from tests.pagecheck import PageCheckingClient
 
@@ -61,7 +62,7 @@ def database_url(tmp_path_factory):
 def app(database_url):
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = PageCheckingClient
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         seed_reference_data()
     return app
 
@@ -76,7 +77,8 @@ def _clean_database(app):
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()
-    seed_reference_data()
+    with unit_of_work():
+        seed_reference_data()
     limiter.reset()
     db.session.remove()
     ctx.pop()

@@ -74,7 +74,7 @@ def make_consultation(state: str = "open", questions: bool = True, **values) -> 
             consultation.opens_at = now + timedelta(days=1)
         elif state == "closed":
             consultation.closes_at = now - timedelta(minutes=1)
-        db.session.commit()
+    db.session.commit()  # set-up data outlives a request that refuses and rolls back
     return consultation
 
 
@@ -108,5 +108,7 @@ def form_data(consultation, **changes) -> dict:
 def respond(consultation, commit=True, **values):
     kwargs = {"answers": answers_for(consultation), "token": service.new_submission_token(), "consent": True}
     kwargs.update(values)
-    response, _created = service.submit_response(consultation, commit=commit, **kwargs)
+    response, _created = service.submit_response(consultation, **kwargs)
+    if commit:
+        db.session.commit()
     return response

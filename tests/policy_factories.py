@@ -18,7 +18,7 @@ _numbers = count(1)
 
 def make_policy(reference: str | None = None, title: str | None = None, **values):
     number = next(_numbers)
-    return create_policy(
+    policy = create_policy(
         audit.SYSTEM,
         reference=reference or f"TEST-POL-{number:03d}",
         title=title or f"Test policy {number}",
@@ -28,6 +28,8 @@ def make_policy(reference: str | None = None, title: str | None = None, **values
         status=values.pop("status", "consultation"),
         summary=values.pop("summary", ""),
     )
+    db.session.commit()  # set-up data outlives a request that refuses and rolls back
+    return policy
 
 
 def _by_name(model, names) -> list:

@@ -56,7 +56,6 @@ def sign_in(email: str, password: str, max_failures: int, lockout: timedelta) ->
             db.session.delete(throttle)
         user.last_signed_in_at = now
         audit.record(user, "auth.signed_in", user)
-        db.session.commit()
         return SignInResult(user=user)
 
     if throttle is None:
@@ -70,13 +69,11 @@ def sign_in(email: str, password: str, max_failures: int, lockout: timedelta) ->
     if throttle.failed_count >= max_failures:
         throttle.locked_until = now + lockout
         audit.record(user or audit.PUBLIC, "auth.locked_out", user, entity_type="staff_user")
-    db.session.commit()
     return SignInResult(locked_until=throttle.locked_until)
 
 
 def record_sign_out(user: StaffUser) -> None:
     audit.record(user, "auth.signed_out", user)
-    db.session.commit()
 
 
 def _check_role(role: str) -> None:
@@ -100,7 +97,6 @@ def create_user(actor, email: str, name: str, role: str, password: str) -> Staff
     user = StaffUser(email=email, name=name, role=role, password_hash=hash_password(password))
     db.session.add(user)
     audit.record(actor, "user.created", user, ["email", "name", "role", "password_hash"])
-    db.session.commit()
     return user
 
 
@@ -111,7 +107,6 @@ def update_user(actor, user: StaffUser, name: str, role: str) -> list[str]:
     changed = audit.changed_field_names(user, {"name": name.strip(), "role": role})
     if changed:
         audit.record(actor, "user.role_changed" if "role" in changed else "user.updated", user, changed)
-    db.session.commit()
     return changed
 
 
@@ -121,4 +116,3 @@ def set_active(actor, user: StaffUser, active: bool) -> None:
     if user.is_active_account != active:
         user.is_active_account = active
         audit.record(actor, "user.reactivated" if active else "user.deactivated", user, ["is_active_account"])
-    db.session.commit()

@@ -7,7 +7,7 @@ from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import list_users
 from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
-from crm.core.rules import show_on_form
+from crm.core.rules import show_refusal
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
 from crm.security import mark_active
@@ -88,7 +88,7 @@ def new_user():
                 current_user, form.email.data, form.name.data, form.role.data, form.password.data
             )
         except AccountError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("auth.users"))
@@ -104,7 +104,7 @@ def edit_user(user_id: int):
         try:
             changed = update_user(current_user, user, form.name.data, form.role.data)
         except AccountError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("auth.users"))
@@ -129,7 +129,7 @@ def _set_active(user_id: int, active: bool):
         try:
             set_active(current_user, user, active)
         except AccountError as error:
-            flash(str(error), "error")
+            show_refusal(error)
         else:
             flash(f"{user.name} can {'now' if active else 'no longer'} sign in.", "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))

@@ -83,7 +83,6 @@ def seed_demo_consultations(rng: random.Random | None = None) -> bool:
         _add_questions(consultation)
         if state != "draft":
             consultation.status = "scheduled" if state in ("open", "scheduled", "closed") else state
-            db.session.commit()
         if state == "open":
             _add_responses(consultation, 300, rng)
         elif state in ("closed", "analysed", "outcome_published"):
@@ -157,6 +156,4 @@ def _add_responses(consultation, how_many, rng, received_at=None, channel="onlin
             channel=channel,
             monitoring_answers=given,
             received_at=start + timedelta(minutes=90 * number) if received_at is None else received_at,
-            commit=False,
         )
-    db.session.commit()

@@ -9,7 +9,6 @@ from openpyxl import Workbook
 from crm.consultations import queries
 from crm.consultations.models import Consultation
 from crm.core import audit
-from crm.extensions import db
 from crm.templating import london_time
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,7 +58,6 @@ def export_responses(
         consultation,
         ["answers", *(["email", "name"] if personal else [])],
     )
-    db.session.commit()  # the export is on record before anyone has the file
     rows = _rows(consultation, personal)
     if file_format == "csv":
         buffer = io.StringIO()

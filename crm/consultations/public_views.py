@@ -1,4 +1,5 @@
-"""The public side: a consultation's page, its response form and the confirmation with a receipt."""
+"""The public side: the consultation hub, a consultation's page, its response form and the confirmation with a
+receipt."""
 
 from flask import (
     Blueprint,
@@ -15,7 +16,7 @@ from crm.consultations import monitoring, queries, service
 from crm.consultations.forms import response_form_class, response_values
 from crm.extensions import limiter
 
-bp = Blueprint("public_consultations", __name__, url_prefix="/consultations")
+bp = Blueprint("public_consultations", __name__)
 MAX_FORM_BYTES = 200 * 1024
 
 
@@ -26,7 +27,16 @@ def _consultation(slug: str):
     return consultation
 
 
-@bp.get("/<slug:slug>")
+@bp.get("/")
+def hub():
+    return render_template(
+        "consultations/hub.html",
+        open_consultations=queries.open_consultations(),
+        closed=queries.recently_closed(),
+    )
+
+
+@bp.get("/consultations/<slug:slug>")
 def view(slug: str):
     return render_template("consultations/public-view.html", consultation=_consultation(slug))
 
@@ -35,7 +45,7 @@ def _unavailable(consultation, status: int = 200):
     return render_template("consultations/public-unavailable.html", consultation=consultation), status
 
 
-@bp.route("/<slug:slug>/respond", methods=["GET", "POST"])
+@bp.route("/consultations/<slug:slug>/respond", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESPONSE_RATE_LIMIT"], methods=["POST"])
 def respond(slug: str):
     if (request.content_length or 0) > MAX_FORM_BYTES:
@@ -74,7 +84,7 @@ def respond(slug: str):
     )
 
 
-@bp.get("/<slug:slug>/respond/confirmation")
+@bp.get("/consultations/<slug:slug>/respond/confirmation")
 def confirmation(slug: str):
     consultation = _consultation(slug)
     receipt = session.get("receipt")

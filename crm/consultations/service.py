@@ -1,11 +1,12 @@
-"""Writes for consultations: the builder, the lifecycle and responses. Each write is audited in the same
-transaction; a response is committed before anyone is told its reference."""
+"""Writes for consultations: the builder, the lifecycle and responses. Each write is audited in the caller's
+unit of work, which commits a response before anyone is told its reference (crm.core.transaction)."""
 
 import random
 import re
 import secrets
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,11 +23,10 @@ from crm.consultations.models import (
     Question,
     Response,
 )
-from crm.core import audit
+from crm.core import audit, transaction
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.rules import RuleBroken
 from crm.extensions import db
-from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
 
@@ -37,6 +37,14 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: eas
 DEFAULT_TEXT_LIMIT = 2000
 MAX_TEXT_LIMIT = 10000
 MAX_OPTIONS = 20
+
+
+# Areas that build on consultations act on these without consultations importing them (imports go one way).
+_signals = Namespace()
+# sender: the new Response; free_text: its free-text Answers; policies: the consultation's policies.
+response_received = _signals.signal("response-received")
+# sender: the Response; excluded: whether it no longer counts (spam or withdrawn).
+response_status_changed = _signals.signal("response-status-changed")
 
 
 class ConsultationError(RuleBroken):
@@ -108,7 +116,6 @@ def create_consultation(actor, policy_ids=(), characteristic_ids=(), area_ids=()
     db.session.add(consultation)
     links = _apply_links(consultation, policy_ids, characteristic_ids, area_ids)
     audit.record(actor, "consultation.created", consultation, [*values, *links])
-    db.session.commit()
     return consultation
 
 
@@ -124,7 +131,6 @@ def update_consultation(
     changed += _apply_links(consultation, policy_ids, characteristic_ids, area_ids)
     if changed:
         audit.record(actor, "consultation.updated", consultation, changed)
-    db.session.commit()
     return changed
 
 
@@ -190,7 +196,6 @@ def add_question(actor, consultation: Consultation, **values) -> Question:
     question = Question(consultation=consultation, position=position, **values)
     db.session.add(question)
     audit.record(actor, "question.created", question, list(values))
-    db.session.commit()
     return question
 
 
@@ -199,7 +204,6 @@ def update_question(actor, question: Question, **values) -> list[str]:
     changed = audit.changed_field_names(question, _clean_question(**values))
     if changed:
         audit.record(actor, "question.updated", question, changed)
-    db.session.commit()
     return changed
 
 
@@ -210,7 +214,6 @@ def delete_question(actor, question: Question) -> None:
     consultation.questions.remove(question)
     for position, other in enumerate(consultation.questions, start=1):
         other.position = position
-    db.session.commit()
 
 
 def move_question(actor, question: Question, direction: str) -> bool:
@@ -224,8 +227,8 @@ def move_question(actor, question: Question, direction: str) -> bool:
     questions[index], questions[other] = questions[other], questions[index]
     for position, item in enumerate(questions, start=1):
         item.position = position
+    consultation.questions.sort(key=lambda item: item.position)  # as the relationship orders them when read
     audit.record(actor, "question.moved", question, ["position"])
-    db.session.commit()
     return True
 
 
@@ -273,7 +276,6 @@ def transition(actor, consultation: Consultation, action: str, now: datetime | N
     elif action == "publish-outcome":
         consultation.status = "outcome_published"
     audit.record(actor, f"consultation.{action.replace('-', '_')}", consultation, changed)
-    db.session.commit()
     return consultation.effective_status(now)
 
 
@@ -388,7 +390,6 @@ def submit_response(
     channel: str = "online",
     actor=audit.PUBLIC,
     received_at: datetime | None = None,
-    commit: bool = True,
 ) -> tuple[Response, bool]:
     """Store a response. Returns (response, created): the same token sent again gives the first response.
 
@@ -425,31 +426,30 @@ def submit_response(
     group = find_group(respondent["group_name"]) if respondent["respondent_kind"] == "group" else None
     received_at = received_at or utc_now()
 
+    policies = list(consultation.policies)  # read before writing, so SQLite takes its write lock last
     for _attempt in range(5):
-        response = _build_response(
-            consultation, cleaned, respondent, group, token, channel, consent, actor, received_at
-        )
-        # Monitoring rows carry only the consultation and a random key, and are added in a random order.
-        rows = [
-            MonitoringAnswer(consultation_id=consultation.id, question=code, answer=answer)
-            for code, answer in monitoring_codes.items()
-        ]
-        random.shuffle(rows)
-        db.session.add_all(rows)
         try:
-            audit.record(
-                actor,
-                "response.received" if channel == "online" else "response.keyed_in",
-                response,
-                ["answers", "channel", "respondent_kind", *(["monitoring"] if rows else [])],
-            )
-            if not commit:
-                db.session.flush()
-                return response, True
-            db.session.commit()
+            # A savepoint: a clash on the token or the receipt reference undoes this attempt only.
+            with transaction.savepoint():
+                response, free_text = _build_response(
+                    consultation, cleaned, respondent, group, token, channel, consent, actor, received_at
+                )
+                # Monitoring rows carry only the consultation and a random key, added in a random order.
+                rows = [
+                    MonitoringAnswer(consultation_id=consultation.id, question=code, answer=answer)
+                    for code, answer in monitoring_codes.items()
+                ]
+                random.shuffle(rows)
+                db.session.add_all(rows)
+                response_received.send(response, free_text=free_text, policies=policies)
+                audit.record(
+                    actor,
+                    "response.received" if channel == "online" else "response.keyed_in",
+                    response,
+                    ["answers", "channel", "respondent_kind", *(["monitoring"] if rows else [])],
+                )
             return response, True
         except IntegrityError:
-            db.session.rollback()
             existing = _by_token(token)
             if existing is not None:  # the same form, sent twice at once: the other request stored it
                 return existing, False
@@ -475,7 +475,7 @@ def _build_response(consultation, cleaned, respondent, group, token, channel, co
         **respondent,
     )
     db.session.add(response)
-    policies = list(consultation.policies)
+    free_text = []
     for question in consultation.questions:
         value = cleaned.get(question.id)
         if value is None:
@@ -483,24 +483,11 @@ def _build_response(consultation, cleaned, respondent, group, token, channel, co
         if question.kind == "free_text":
             answer = Answer(question_id=question.id, text=value)
             response.answers.append(answer)
-            db.session.add(
-                Feedback(
-                    text=value,
-                    source="response",
-                    status="new",
-                    received_at=received_at,
-                    consultation_id=consultation.id,
-                    response=response,
-                    answer=answer,
-                    group_id=response.group_id,
-                    captured_by_id=response.keyed_by_id,
-                    policies=policies,
-                )
-            )
+            free_text.append(answer)
         else:
             for code in value:
                 response.answers.append(Answer(question_id=question.id, value=code))
-    return response
+    return response, free_text
 
 
 def set_response_status(actor, response: Response, status: str) -> bool:
@@ -509,12 +496,6 @@ def set_response_status(actor, response: Response, status: str) -> bool:
     if response.status == status:
         return False
     response.status = status
-    excluded = status in ("spam", "withdrawn")
-    for item in db.session.scalars(select(Feedback).where(Feedback.response_id == response.id)):
-        if excluded:
-            item.status = "excluded"
-        elif item.status == "excluded":
-            item.status = "new"
+    response_status_changed.send(response, excluded=status in ("spam", "withdrawn"))
     audit.record(actor, "response.status_changed", response, ["status"])
-    db.session.commit()
     return True

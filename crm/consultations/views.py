@@ -29,7 +29,7 @@ from crm.consultations.forms import (
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
 from crm.core.models import Area, Characteristic
-from crm.core.rules import show_on_form
+from crm.core.rules import show_refusal
 from crm.core.suppression import suppress_distribution
 from crm.extensions import db
 from crm.forms import ConfirmForm
@@ -122,11 +122,9 @@ def new():
 
 
 def _field_error(form, error) -> None:
-    name = {"closes_at": "closes_on", "opens_at": "opens_on", "policy_ids": "policy_ids"}.get(
-        error.field, error.field
-    )
-    field = getattr(form, name, None) or form.title
-    field.errors = [*field.errors, str(error)]
+    """The service names the dates it stores; the form asks for them as a day and a time."""
+    error.field = {"closes_at": "closes_on", "opens_at": "opens_on"}.get(error.field, error.field)
+    show_refusal(error, form)
 
 
 @bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -179,7 +177,7 @@ def transition(consultation_id: int, action: str):
         try:
             status = service.transition(current_user, consultation, action)
         except service.ConsultationError as error:
-            flash(str(error), "error")
+            show_refusal(error)
         else:
             flash(f"The consultation is now {STATUSES[status].lower()}.", "success")
     return redirect(url_for("consultations.view", consultation_id=consultation.id))
@@ -205,7 +203,7 @@ def new_question(consultation_id: int):
         try:
             service.add_question(current_user, consultation, **_question_values(form))
         except service.ConsultationError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash("Question added.", "success")
             return redirect(url_for("consultations.view", consultation_id=consultation.id))
@@ -230,7 +228,7 @@ def edit_question(consultation_id: int, question_id: int):
         try:
             changed = service.update_question(current_user, question, **_question_values(form))
         except service.ConsultationError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash("Question saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("consultations.view", consultation_id=consultation.id))
@@ -252,7 +250,7 @@ def delete_question(consultation_id: int, question_id: int):
         try:
             service.delete_question(current_user, question)
         except service.ConsultationError as error:
-            flash(str(error), "error")
+            show_refusal(error)
         else:
             flash("Question deleted.", "success")
     return redirect(url_for("consultations.view", consultation_id=consultation.id))
@@ -267,7 +265,7 @@ def move_question(consultation_id: int, question_id: int, direction: str):
         try:
             service.move_question(current_user, question, direction)
         except service.ConsultationError as error:
-            flash(str(error), "error")
+            show_refusal(error)
     return redirect(
         url_for("consultations.view", consultation_id=consultation.id, _anchor=f"question-{question.id}")
     )
@@ -343,7 +341,7 @@ def response_status(consultation_id: int, response_id: int):
         try:
             changed = service.set_response_status(current_user, found, form.status.data)
         except service.ConsultationError as error:
-            flash(str(error), "error")
+            show_refusal(error)
         else:
             flash(
                 f"Response marked as {found.status_label.lower()}." if changed else "Nothing was changed.",

@@ -133,7 +133,6 @@ def seed_reference_data() -> int:
             db.session.add(model(code=code, **values))
             existing[model].add(code)
             added += 1
-    db.session.commit()
     return added
 
 
@@ -178,7 +177,6 @@ def add_entry(kind: ReferenceKind, actor, name: str, description: str = "", **fl
     )
     db.session.add(entry)
     audit.record(actor, "reference.created", entry, ["name", "description", *flags])
-    db.session.commit()
     return entry
 
 
@@ -191,7 +189,6 @@ def update_entry(kind: ReferenceKind, actor, entry, name: str, description: str 
     )
     if changed:
         audit.record(actor, "reference.updated", entry, changed)
-    db.session.commit()
     return changed
 
 
@@ -199,7 +196,6 @@ def set_retired(kind: ReferenceKind, actor, entry, retired: bool):
     if entry.is_retired != retired:
         entry.is_retired = retired
         audit.record(actor, "reference.retired" if retired else "reference.reinstated", entry, ["is_retired"])
-    db.session.commit()
 
 
 def usage_count(entry) -> int:
@@ -221,4 +217,3 @@ def delete_entry(kind: ReferenceKind, actor, entry):
         raise ReferenceDataError("entry", f"This {kind.singular} is in use, so it can only be retired")
     audit.record(actor, "reference.deleted", entry)
     db.session.delete(entry)
-    db.session.commit()

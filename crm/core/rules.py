@@ -1,4 +1,9 @@
-"""How a service says no: an error that names the form field its message belongs next to."""
+"""How a service says no: an error that names the form field its message belongs next to, and the one way a
+view shows it."""
+
+from flask import flash
+
+from crm.core import transaction
 
 
 class RuleBroken(ValueError):
@@ -7,9 +12,22 @@ class RuleBroken(ValueError):
         self.field = field
 
 
-def show_on_form(form, error: RuleBroken) -> None:
-    """Put a service's message next to its field, or next to the form's first field when it has no such
-    field, so the error summary always links somewhere on the page."""
+def bounded_text(value: str | None, field: str, label: str, limit: int) -> str:
+    """Free text as typed, trimmed; refused when longer than `limit` characters."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RuleBroken(field, f"{label} must be {limit:,} characters or fewer")
+    return value
+
+
+def show_refusal(error: RuleBroken, form=None) -> None:
+    """The one way a view shows a service's refusal: next to its field when there is a form (or next to the
+    form's first field when it has no such field, so the error summary always links somewhere), otherwise as
+    an error message. Whatever the service changed before it refused is discarded."""
+    transaction.discard()
+    if form is None:
+        flash(str(error), "error")
+        return
     target = getattr(form, error.field, None)
     if target is None or not hasattr(target, "errors"):
         target = next(field for field in form if field.type not in ("CSRFTokenField", "HiddenField"))

@@ -101,15 +101,3 @@ class EventForm(FlaskForm):
         starts = uk_to_utc(self.starts_on.data, parse_time(self.starts_time.data))
         ends = uk_to_utc(self.ends_on.data or self.starts_on.data, parse_time(self.ends_time.data))
         return starts, ends
-
-
-class QuickCaptureForm(FlaskForm):
-    text = TextAreaField(
-        "What was said",
-        widget=GovTextArea(),
-        validators=[InputRequired("Enter what the person said"), max_length("Feedback", 10_000)],
-    )
-    characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
-    group_id = SelectField("Group (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
-    theme_id = SelectField("Theme (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
-    submit = SubmitField("Save and add another", widget=GovSubmitInput())

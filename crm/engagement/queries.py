@@ -4,14 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from itertools import groupby
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.timing import uk_to_utc
 from crm.core.args import ids, iso_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
-from crm.feedback.models import Feedback
 from crm.templating import UK
 
 PER_PAGE = 25
@@ -122,26 +121,6 @@ def event_with_links(event_id: int) -> EngagementEvent | None:
             selectinload(EngagementEvent.area),
         )
     )
-
-
-def event_feedback(event_id: int, limit: int = 50) -> list[Feedback]:
-    return list(
-        db.session.scalars(
-            select(Feedback)
-            .where(Feedback.event_id == event_id)
-            .options(
-                selectinload(Feedback.characteristics),
-                selectinload(Feedback.themes),
-                selectinload(Feedback.group),
-            )
-            .order_by(Feedback.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def event_feedback_count(event_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(Feedback.event_id == event_id))
 
 
 def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:

@@ -102,7 +102,6 @@ def create_event(actor, values: EventValues) -> EngagementEvent:
     db.session.add(event)
     _apply_links(event, values)
     audit.record(actor, "event.created", event, [*EVENT_FIELDS, "groups", "officers", "policies", "reach"])
-    db.session.commit()
     return event
 
 
@@ -112,7 +111,6 @@ def update_event(actor, event: EngagementEvent, values: EventValues) -> list[str
     changed += _apply_links(event, values)
     if changed:
         audit.record(actor, "event.updated", event, changed)
-    db.session.commit()
     return changed
 
 
@@ -120,7 +118,6 @@ def set_archived(actor, event: EngagementEvent, archived: bool) -> None:
     if event.is_archived != archived:
         event.is_archived = archived
         audit.record(actor, "event.archived" if archived else "event.restored", event, ["is_archived"])
-    db.session.commit()
 
 
 def groups_by_names(names: list[str]) -> tuple[list[int], list[str]]:

@@ -7,23 +7,19 @@ from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices
-from crm.core.models import Area, Characteristic, Theme, utc_now
+from crm.core.contributions import contributes_to, contributions
+from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
-from crm.core.rules import show_on_form
+from crm.core.rules import show_refusal
 from crm.engagement import queries, service
-from crm.engagement.forms import EventForm, QuickCaptureForm
+from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.extensions import db
-from crm.feedback import service as feedback_service
-from crm.forms import ConfirmForm
+from crm.forms import ConfirmForm, optional_choices
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
 OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
-
-
-def _optional(choices) -> list[SelectChoice]:
-    return [SelectChoice(0, "None")] + [SelectChoice(value, label) for value, label in choices]
 
 
 def _staff_choices():
@@ -37,9 +33,9 @@ def _staff_choices():
 
 def _event_form(**kwargs) -> EventForm:
     form = EventForm(**kwargs)
-    form.area_id.choices = _optional(active_choices(Area))
+    form.area_id.choices = optional_choices(active_choices(Area))
     form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices()]
-    form.consultation_id.choices = _optional(consultation_choices())
+    form.consultation_id.choices = optional_choices(consultation_choices())
     form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     return form
 
@@ -91,7 +87,7 @@ def _save(form: EventForm, save):
     try:
         return save(_values(form))
     except service.EventError as error:
-        show_on_form(form, error)
+        show_refusal(error, form)
     return None
 
 
@@ -154,62 +150,26 @@ def _event(event_id: int):
     return event
 
 
-def _capture_form(event) -> QuickCaptureForm:
-    form = QuickCaptureForm()
-    form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
-    form.group_id.choices = _optional([(g.id, g.name) for g in event.groups])
-    form.theme_id.choices = _optional(active_choices(Theme))
-    return form
-
-
 @bp.get("/<int:event_id>")
 @any_staff
 def event_page(event_id: int):
     event = _event(event_id)
-    return _show(event, _capture_form(event))
+    return render_event_page(event)
 
 
-def _show(event, capture_form, status=200):
+def render_event_page(event, **overrides):
+    """The event's page. Feedback heard there, and the quick-capture box, come from the feedback area."""
+    values = {**contributions("event-page", event), **overrides}
     return render_template(
         "engagement/show.html",
         event=event,
-        capture=capture_form,
-        form=capture_form,
         confirm=ConfirmForm(),
-        feedback=queries.event_feedback(event.id),
-        feedback_count=queries.event_feedback_count(event.id),
         provisions=[PROVISIONS.get(p, p) for p in event.provisions],
         levels=COPRODUCTION_LEVELS,
         can_edit=current_user.has_role(*OFFICERS),
         just_captured=request.args.get("captured") == "1",
-    ), status
-
-
-@bp.post("/<int:event_id>/feedback")
-@role_required(*OFFICERS)
-def quick_capture(event_id: int):
-    """Add one thing someone said and come straight back for the next, for typing up outreach notes."""
-    event = _event(event_id)
-    form = _capture_form(event)
-    if form.validate_on_submit():
-        values = feedback_service.FeedbackValues(
-            text=form.text.data,
-            source="event",
-            received_at=min(event.starts_at, utc_now()),
-            event_id=event.id,
-            group_id=form.group_id.data or None,
-            characteristic_ids=form.characteristic_ids.data or [],
-            theme_ids=[form.theme_id.data] if form.theme_id.data else [],
-        )
-        try:
-            feedback_service.capture(current_user, values)
-        except feedback_service.FeedbackError as error:
-            form.text.errors = [*form.text.errors, str(error)]
-        else:
-            flash("Saved. Type the next one.", "success")
-            # Landing on #text puts the cursor straight back in the box for the next note.
-            return redirect(url_for("engagement.event_page", event_id=event.id, captured=1) + "#text")
-    return _show(event, form, status=200)
+        **values,
+    )
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -245,3 +205,8 @@ def _set_archived(event_id: int, archived: bool):
         service.set_archived(current_user, event, archived)
         flash(f"‘{event.title}’ is {'archived' if archived else 'restored'}.", "success")
     return redirect(url_for("engagement.event_page", event_id=event.id))
+
+
+@contributes_to("group-page")
+def _group_page_events(group) -> dict:
+    return {"events": queries.events_for_group(group.id)}

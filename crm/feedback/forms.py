@@ -123,3 +123,15 @@ class ThemeMergeForm(FlaskForm):
         validators=[InputRequired("Select the theme to merge")],
     )
     merge = SubmitField("Merge themes", widget=GovSubmitInput())
+
+
+class QuickCaptureForm(FlaskForm):
+    text = TextAreaField(
+        "What was said",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter what the person said"), max_length("Feedback", 10_000)],
+    )
+    characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
+    group_id = SelectField("Group (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    theme_id = SelectField("Theme (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    submit = SubmitField("Save and add another", widget=GovSubmitInput())

@@ -190,6 +190,26 @@ def feedback_item(feedback_id: int) -> Feedback | None:
     )
 
 
+def event_feedback(event_id: int, limit: int = 50) -> list[Feedback]:
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(Feedback.event_id == event_id)
+            .options(
+                selectinload(Feedback.characteristics),
+                selectinload(Feedback.themes),
+                selectinload(Feedback.group),
+            )
+            .order_by(Feedback.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def event_feedback_count(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).where(Feedback.event_id == event_id))
+
+
 def feedback_for_group(group_id: int, limit: int = 20) -> list[Feedback]:
     return list(
         db.session.scalars(

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists, insert, or_, select, update
 
+from crm.consultations.service import response_received, response_status_changed
 from crm.core import audit
 from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
 from crm.core.rules import RuleBroken
@@ -119,7 +120,6 @@ def capture(actor, values: FeedbackValues) -> Feedback:
             "stance",
         ],
     )
-    db.session.commit()
     return item
 
 
@@ -182,7 +182,6 @@ def apply_coding(actor, ids: list[int], coding: Coding) -> int:
             .values(status="coded")
         )
     _audit_each(actor, "feedback.coded", ids, changed)
-    db.session.commit()
     db.session.expire_all()
     return len(ids)
 
@@ -236,5 +235,37 @@ def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
     audit.record(actor, "theme.merged_into", duplicate, ["is_retired", "feedback"])
     audit.record(actor, "theme.merged_from", survivor, ["feedback"])
     _audit_each(actor, "feedback.coded", moving, ["themes"])
-    db.session.commit()
     return len(moving)
+
+
+# ---- Feedback from consultation responses -------------------------------------------------------------
+
+
+@response_received.connect
+def _feedback_from_free_text(response, *, free_text, policies) -> None:
+    """Every free-text answer becomes a feedback item, linked to the consultation's policies."""
+    for answer in free_text:
+        db.session.add(
+            Feedback(
+                text=answer.text,
+                source="response",
+                status="new",
+                received_at=response.received_at,
+                consultation_id=response.consultation_id,
+                response=response,
+                answer=answer,
+                group_id=response.group_id,
+                captured_by_id=response.keyed_by_id,
+                policies=policies,
+            )
+        )
+
+
+@response_status_changed.connect
+def _follow_response_status(response, *, excluded: bool) -> None:
+    """Feedback from spam or a withdrawn response stops counting, and counts again once it is restored."""
+    for item in db.session.scalars(select(Feedback).where(Feedback.response_id == response.id)):
+        if excluded:
+            item.status = "excluded"
+        elif item.status == "excluded":
+            item.status = "new"

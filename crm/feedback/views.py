@@ -12,18 +12,24 @@ from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices
 from crm.consultations.timing import uk_to_utc
 from crm.core import reference
+from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
-from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
 from crm.core.reference import active_choices
-from crm.core.rules import show_on_form
+from crm.core.rules import RuleBroken, show_refusal
+from crm.engagement.models import EngagementEvent
+from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
-from crm.feedback.forms import CodingForm, FeedbackForm, ThemeMergeForm
+from crm.feedback.forms import CodingForm, FeedbackForm, QuickCaptureForm, ThemeMergeForm
 from crm.feedback.models import SOURCES, STANCES
+from crm.forms import optional_choices
 from crm.groups.models import CommunityGroup, Contact
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
+# Quick capture lives on an event's page; the feedback area owns it (engagement does not import feedback).
+event_feedback_bp = Blueprint("event_feedback", __name__, url_prefix="/staff/events")
 CODERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
 THEMES = reference.KINDS["themes"]
 
@@ -102,7 +108,7 @@ def code():
             current_user, ids, service.Coding(form.action.data, form.kind.data, form.value())
         )
     except service.FeedbackError as error:
-        flash(str(error), "error")
+        show_refusal(error)
     else:
         flash(f"{_code_label(form)}: {count} {'item' if count == 1 else 'items'} updated.", "success")
     return redirect(
@@ -136,9 +142,7 @@ def item(feedback_id: int):
 
 def _feedback_form() -> FeedbackForm:
     form = FeedbackForm()
-    form.consultation_id.choices = [SelectChoice(0, "None")] + [
-        SelectChoice(v, t) for v, t in consultation_choices()
-    ]
+    form.consultation_id.choices = optional_choices(consultation_choices())
     form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
     return form
@@ -179,7 +183,7 @@ def new_feedback():
             try:
                 feedback = service.capture(current_user, values)
             except service.FeedbackError as error:
-                show_on_form(form, error)
+                show_refusal(error, form)
             else:
                 flash("Feedback saved.", "success")
                 return redirect(url_for("feedback.item", feedback_id=feedback.id))
@@ -215,7 +219,7 @@ def add_theme():
         try:
             reference.add_entry(THEMES, current_user, form.name.data, form.description.data)
         except reference.ReferenceDataError as error:
-            form.name.errors = [*form.name.errors, str(error)]
+            show_refusal(error, form)
         else:
             flash(f"Added the theme ‘{form.name.data.strip()}’.", "success")
             return redirect(url_for("feedback.themes"))
@@ -237,7 +241,7 @@ def edit_theme(theme_id: int):
         try:
             reference.update_entry(THEMES, current_user, theme, form.name.data, form.description.data)
         except reference.ReferenceDataError as error:
-            form.name.errors = [*form.name.errors, str(error)]
+            show_refusal(error, form)
         else:
             flash("Theme saved.", "success")
             return redirect(url_for("feedback.themes"))
@@ -270,3 +274,62 @@ def merge_themes():
         form=ReferenceEntryForm(formdata=None),
         merge=form,
     ), 200
+
+
+@bp.app_context_processor
+def _feedback_labels():
+    return {"feedback_sources": SOURCES, "feedback_stances": STANCES}
+
+
+# ---- On other areas' pages ------------------------------------------------------------------------------
+
+
+def _capture_form(event) -> QuickCaptureForm:
+    form = QuickCaptureForm()
+    form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
+    form.group_id.choices = optional_choices([(g.id, g.name) for g in event.groups])
+    form.theme_id.choices = optional_choices(active_choices(Theme))
+    return form
+
+
+@contributes_to("event-page")
+def _event_page_feedback(event) -> dict:
+    capture = _capture_form(event)
+    return {
+        "feedback": queries.event_feedback(event.id),
+        "feedback_count": queries.event_feedback_count(event.id),
+        "capture": capture,
+        "form": capture,
+    }
+
+
+@contributes_to("group-page")
+def _group_page_feedback(group) -> dict:
+    return {"feedback": queries.feedback_for_group(group.id)}
+
+
+@event_feedback_bp.post("/<int:event_id>/feedback")
+@role_required(*OFFICERS)
+def quick_capture(event_id: int):
+    """Add one thing someone said and come straight back for the next, for typing up outreach notes."""
+    event = db.get_or_404(EngagementEvent, event_id)
+    form = _capture_form(event)
+    if form.validate_on_submit():
+        values = service.FeedbackValues(
+            text=form.text.data,
+            source="event",
+            received_at=min(event.starts_at, utc_now()),
+            event_id=event.id,
+            group_id=form.group_id.data or None,
+            characteristic_ids=form.characteristic_ids.data or [],
+            theme_ids=[form.theme_id.data] if form.theme_id.data else [],
+        )
+        try:
+            service.capture(current_user, values)
+        except RuleBroken as error:
+            show_refusal(error, form)
+        else:
+            flash("Saved. Type the next one.", "success")
+            # Landing on #text puts the cursor straight back in the box for the next note.
+            return redirect(url_for("engagement.event_page", event_id=event.id, captured=1) + "#text")
+    return render_event_page(event, capture=form, form=form)

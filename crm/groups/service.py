@@ -110,7 +110,6 @@ def create_group(
     db.session.add(group)
     _set_links(group, values.area_ids, values.characteristic_ids)
     audit.record(actor, "group.created", group, [*GROUP_FIELDS, "areas", "characteristics"])
-    db.session.commit()
     return group
 
 
@@ -121,7 +120,6 @@ def update_group(actor, group: CommunityGroup, values: GroupValues) -> list[str]
     changed += _set_links(group, values.area_ids, values.characteristic_ids)
     if changed:
         audit.record(actor, "group.updated", group, changed)
-    db.session.commit()
     return changed
 
 
@@ -131,7 +129,6 @@ def set_archived(actor, group: CommunityGroup, archived: bool) -> None:
         group.is_archived = archived
         group.archived_at = utc_now() if archived else None
         audit.record(actor, "group.archived" if archived else "group.restored", group, ["is_archived"])
-    db.session.commit()
 
 
 def verify_group(actor, group: CommunityGroup) -> None:
@@ -139,7 +136,6 @@ def verify_group(actor, group: CommunityGroup) -> None:
         group.is_verified = True
         group.verified_at = utc_now()
         audit.record(actor, "group.verified", group, ["is_verified"])
-    db.session.commit()
 
 
 def _links_to_groups():
@@ -187,7 +183,6 @@ def merge_groups(actor, survivor: CommunityGroup, duplicate: CommunityGroup) -> 
         db.session.expire(group, ["areas", "characteristics", "contacts"])
     audit.record(actor, "group.merged_into", duplicate, ["merged_into_id", "is_archived", *moved])
     audit.record(actor, "group.merged_from", survivor, moved)
-    db.session.commit()
 
 
 @dataclass
@@ -226,7 +221,6 @@ def add_contact(actor, group: CommunityGroup | None, values: ContactValues) -> C
     contact = Contact(group=group, **values.fields())
     db.session.add(contact)
     audit.record(actor, "contact.created", contact, list(CONTACT_FIELDS))
-    db.session.commit()
     return contact
 
 
@@ -235,7 +229,6 @@ def update_contact(actor, contact: Contact, values: ContactValues) -> list[str]:
     changed = audit.changed_field_names(contact, values.fields())
     if changed:
         audit.record(actor, "contact.updated", contact, changed)
-    db.session.commit()
     return changed
 
 
@@ -243,7 +236,6 @@ def set_contact_archived(actor, contact: Contact, archived: bool) -> None:
     if contact.is_archived != archived:
         contact.is_archived = archived
         audit.record(actor, "contact.archived" if archived else "contact.restored", contact, ["is_archived"])
-    db.session.commit()
 
 
 def register_group(values: GroupValues, contact: ContactValues) -> CommunityGroup:
@@ -258,5 +250,4 @@ def register_group(values: GroupValues, contact: ContactValues) -> CommunityGrou
     audit.record(
         audit.PUBLIC, "group.registered", group, [*GROUP_FIELDS, "areas", "characteristics", "contact"]
     )
-    db.session.commit()
     return group

@@ -12,7 +12,7 @@ from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.extensions import db
 from crm.groups.matching import match_key
-from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
+from crm.groups.models import CommunityGroup, Contact, ImportBatch, group_area, group_characteristic
 from crm.groups.schemas import (
     CONTACT_COLUMNS,
     GROUP_COLUMNS,
@@ -137,6 +137,21 @@ def _contact_values(row: dict) -> dict | None:
     return {field_name: row[column] for column, field_name in CONTACT_KEYS.items()}
 
 
+def stage_upload(actor, filename: str, content: bytes) -> ImportBatch:
+    """Keep an uploaded file in the database until it is confirmed, so any app server can preview it."""
+    batch = ImportBatch(filename=(filename or "upload.csv")[:255], content=content, uploaded_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()  # the preview's address needs the batch's id
+    return batch
+
+
+def confirm_import(actor, batch: ImportBatch, plan: ImportPlan) -> dict[str, int]:
+    """Apply a checked plan and mark its file as imported, in the caller's one unit of work."""
+    counts = apply_import(actor, plan)
+    batch.applied_at = utc_now()
+    return counts
+
+
 def apply_import(actor, plan: ImportPlan) -> dict[str, int]:
     """Write every row of a plan that has no errors, in one transaction."""
     if not plan.ok:
@@ -226,7 +241,6 @@ def apply_import(actor, plan: ImportPlan) -> dict[str, int]:
         )
         contacts_added += len(new_contacts)
     audit.record(actor, "groups.import_applied", None, entity_type="import")
-    db.session.commit()
     return {
         "created": created,
         "updated": updated,

@@ -6,12 +6,11 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.core import audit
-from crm.core.models import Area, Characteristic, utc_now
+from crm.core.contributions import contributions
+from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
-from crm.core.rules import show_on_form
-from crm.engagement.queries import events_for_group
+from crm.core.rules import show_refusal
 from crm.extensions import db, limiter
-from crm.feedback.queries import feedback_for_group
 from crm.forms import ConfirmForm
 from crm.groups import queries, service, transfer
 from crm.groups.forms import (
@@ -89,8 +88,7 @@ def group_page(group_id: int):
         can_edit=current_user.has_role(*OFFICERS),
         merged_into=db.session.get(CommunityGroup, group.merged_into_id) if group.merged_into_id else None,
         confirm=ConfirmForm(),
-        events=events_for_group(group.id),
-        feedback=feedback_for_group(group.id),
+        **contributions("group-page", group),
     )
 
 
@@ -169,7 +167,7 @@ def merge_group(group_id: int):
             try:
                 service.merge_groups(current_user, survivor, duplicate)
             except GroupError as error:
-                show_on_form(form, error)
+                show_refusal(error, form)
             else:
                 flash(f"Merged {duplicate.name} into {survivor.name}.", "success")
                 return redirect(url_for("groups.group_page", group_id=survivor.id))
@@ -185,7 +183,7 @@ def new_contact(group_id: int):
         try:
             service.add_contact(current_user, group, form.values())
         except GroupError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash("Contact added.", "success")
             return redirect(url_for("groups.group_page", group_id=group.id))
@@ -201,7 +199,7 @@ def edit_contact(contact_id: int):
         try:
             changed = service.update_contact(current_user, contact, form.values())
         except GroupError as error:
-            show_on_form(form, error)
+            show_refusal(error, form)
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(_contact_home(contact))
@@ -247,7 +245,6 @@ def mailing_list_csv():
     result = queries.mailing_list(queries.GroupFilters.from_args(request.args))
     body = transfer.mailing_list_csv(result.contacts)
     audit.record(current_user, "groups.mailing_list_exported", None, entity_type="contact")
-    db.session.commit()
     return _download(body, "mailing-list.csv", "text/csv; charset=utf-8")
 
 
@@ -271,7 +268,6 @@ def export_groups(file_format: str):
         ["contacts"] if with_contacts else [],
         entity_type="community_group",
     )
-    db.session.commit()
     stamp = date.today().isoformat()
     if file_format == "csv":
         return _download(
@@ -304,13 +300,7 @@ def import_groups():
         elif len(content) > current_app.config["IMPORT_MAX_BYTES"]:
             form.file.errors.append("The file must be smaller than 10 MB. Split it into smaller files")
         else:
-            batch = ImportBatch(
-                filename=(upload.filename or "upload.csv")[:255],
-                content=content,
-                uploaded_by_id=current_user.id,
-            )
-            db.session.add(batch)
-            db.session.commit()
+            batch = transfer.stage_upload(current_user, upload.filename, content)
             return redirect(url_for("groups.import_preview", batch_id=batch.id))
     return render_template("groups/import.html", form=form)
 
@@ -336,9 +326,7 @@ def import_preview(batch_id: int):
         if batch.applied_at is not None:
             flash("This file was already imported.", "info")
             return redirect(url_for("groups.group_list"))
-        counts = transfer.apply_import(current_user, plan)
-        batch.applied_at = utc_now()
-        db.session.commit()
+        counts = transfer.confirm_import(current_user, batch, plan)
         flash(
             f"Imported: {counts['created']} groups added, {counts['updated']} updated, "
             f"{counts['contacts_added']} contacts added.",

@@ -1,11 +1,17 @@
 """Policies, strategies, schemes and the like: what consultations inform and feedback shapes."""
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
-from crm.core.models import TimestampMixin
+from crm.core.models import TimestampMixin, UTCDateTime
 from crm.extensions import db
+
+if TYPE_CHECKING:  # feedback builds on policies, so only the type checker may look up
+    from crm.feedback.models import Feedback
 
 POLICY_KINDS = {
     "policy": "Policy",
@@ -14,6 +20,11 @@ POLICY_KINDS = {
     "programme": "Programme",
     "review": "Review",
     "deliverable": "Deliverable",
+}
+INFLUENCE_USES = {
+    "changed": "Changed the policy",
+    "mitigation": "Led to a mitigation",
+    "no_change": "Considered, no change",
 }
 # In lifecycle order.
 POLICY_STATUSES = {
@@ -48,3 +59,26 @@ class Policy(TimestampMixin, db.Model):
     @property
     def status_label(self) -> str:
         return POLICY_STATUSES.get(self.status, self.status)
+
+
+class PolicyInfluence(TimestampMixin, db.Model):
+    """How one feedback item was used on one policy, who decided and when. One record per pair."""
+
+    __tablename__ = "policy_influence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy.id"), index=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    use: Mapped[str] = mapped_column(String(20), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    policy: Mapped[Policy] = relationship()
+    feedback: Mapped["Feedback"] = relationship()
+    decided_by: Mapped[StaffUser | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("policy_id", "feedback_id", name="uq_policy_influence_pair"),)
+
+    @property
+    def use_label(self) -> str:
+        return INFLUENCE_USES.get(self.use, self.use)

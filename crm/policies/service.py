@@ -45,7 +45,6 @@ def create_policy(actor, **values) -> Policy:
     policy = Policy(**values)
     db.session.add(policy)
     audit.record(actor, "policy.created", policy, list(values))
-    db.session.commit()
     return policy
 
 
@@ -54,5 +53,4 @@ def update_policy(actor, policy: Policy, **values) -> list[str]:
     changed = audit.changed_field_names(policy, values)
     if changed:
         audit.record(actor, "policy.updated", policy, changed)
-    db.session.commit()
     return changed

@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.auth import roles
+from crm.eias.models import EIA
+from crm.eias.service import update_finding
 from crm.extensions import db
-from crm.policies.eia_models import EIA
-from crm.policies.eia_service import update_finding
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.consultation_factories import make_consultation
 from tests.factories import PASSWORD, make_group
@@ -100,6 +100,7 @@ def test_policy_lead_builds_an_eia_from_the_evidence_and_the_equality_lead_appro
     for finding in eia.findings:
         if finding.characteristic.name != "Disability":
             update_finding(lead, finding, "neutral", "none", "No different impact found.", [])
+    db.session.commit()  # the browser's requests run in the server's own sessions
     page.get_by_role("link", name="Change the finding for Disability").click()
     assert_accessible(page)
     page.get_by_label("Negative").check()

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from crm.auth import roles
 from crm.core.models import AuditEvent, Characteristic
+from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.extensions import db
-from crm.policies.eia_models import EIA, EIAAction, EIAFinding
 from tests.consultation_factories import make_consultation
 from tests.factories import PASSWORD, make_group
 from tests.policy_factories import make_event, make_feedback, make_policy

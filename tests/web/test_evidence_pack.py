@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from crm.auth import roles
 from crm.core.models import AuditEvent
+from crm.evidence import queries as evidence
 from crm.extensions import db
-from crm.policies import evidence
-from crm.policies.eia_models import PolicyInfluence
+from crm.policies.models import PolicyInfluence
 from tests.consultation_factories import make_consultation, respond
 from tests.factories import make_contact, make_group
 from tests.policy_factories import characteristic_id, make_event, make_feedback, make_policy

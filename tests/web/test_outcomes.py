@@ -6,7 +6,7 @@ from crm.auth import roles
 from crm.consultations.models import Consultation
 from crm.core.models import AuditEvent
 from crm.extensions import db
-from crm.policies.eia_models import Outcome
+from crm.outcomes.models import Outcome
 from tests.consultation_factories import make_consultation, respond
 from tests.policy_factories import make_feedback
 

@@ -4,15 +4,19 @@ two published outcomes; a second run changes nothing."""
 from sqlalchemy import func, select
 
 from crm.core.models import AuditEvent
+from crm.core.transaction import unit_of_work
 from crm.demo import seed_demo
+from crm.eias.models import EIA
+from crm.evidence import queries as evidence
 from crm.extensions import db
-from crm.policies import evidence
-from crm.policies.eia_models import EIA, Outcome
+from crm.outcomes.models import Outcome
 from crm.policies.models import Policy
 
 
 def test_demo_evidence(client):
-    assert seed_demo() is True
+    with unit_of_work():  # as the seed-demo command runs it
+        created = seed_demo()
+    assert created is True
     audits = db.session.scalar(select(func.count()).select_from(AuditEvent))
     policies = db.session.scalars(select(Policy).where(Policy.reference.like("DEMO-POL-%"))).all()
     assert len(policies) == 3

@@ -1,0 +1,1 @@
+"""Equality Impact Assessments: drafting, findings citing evidence, actions, review and sign-off."""

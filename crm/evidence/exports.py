@@ -1,0 +1,98 @@
+"""CSV and XLSX exports of an evidence pack. Never monitoring data; contact and respondent details only for
+those who may see personal data (rule 1). A cell a spreadsheet would run as a formula gets an apostrophe."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from crm.evidence import queries as evidence
+from crm.evidence.service import record_due_regard
+from crm.feedback.models import SOURCES, STANCES
+from crm.groups.schemas import neutralise
+from crm.policies.models import Policy
+from crm.templating import london_time
+
+PERSONAL_COLUMNS = ["Contact name", "Contact email", "Contact phone", "Respondent name", "Respondent email"]
+PERSONAL_FIELDS = ["contact_email", "contact_name", "contact_phone", "respondent_email", "respondent_name"]
+
+
+def _rows(policy: Policy, filters, personal: bool):
+    head = [
+        "Feedback",
+        "Received",
+        "Source",
+        "Consultation",
+        "Event",
+        "Group",
+        "Characteristics",
+        "Themes",
+        "Barriers",
+        "Stance",
+        "Text",
+        "How it was used",
+        "Decision note",
+    ]
+    if personal:
+        head += PERSONAL_COLUMNS
+    yield head
+    batch: list = []
+    for item in evidence.evidence_for_export(policy.id, filters, personal):
+        batch.append(item)
+        if len(batch) == 500:
+            yield from _batch_rows(policy, batch, personal)
+            batch = []
+    yield from _batch_rows(policy, batch, personal)
+
+
+def _batch_rows(policy: Policy, items: list, personal: bool):
+    influences = evidence.influences_for(policy.id, [item.id for item in items])
+    for item in items:
+        influence = influences.get(item.id)
+        row = [
+            f"FB-{item.id}",
+            london_time(item.received_at),
+            SOURCES.get(item.source, item.source),
+            item.consultation.title if item.consultation else "",
+            item.event.title if item.event else "",
+            item.group.name if item.group else "",
+            "; ".join(c.name for c in item.characteristics),
+            "; ".join(t.name for t in item.themes),
+            "; ".join(b.name for b in item.barriers),
+            STANCES.get(item.stance or "", ""),
+            item.text,
+            influence.use_label if influence else "",
+            influence.note if influence else "",
+        ]
+        if personal:
+            contact, response = item.contact, item.response
+            row += [
+                contact.name if contact else "",
+                contact.email if contact else "",
+                contact.phone if contact else "",
+                response.name if response else "",
+                response.email if response else "",
+            ]
+        yield [neutralise(cell) for cell in row]
+
+
+def export_evidence(actor, policy: Policy, filters, file_format: str, personal: bool) -> tuple[bytes, str]:
+    # The export is on record (who took which evidence, with which filters) before anyone has the file.
+    record_due_regard(
+        actor,
+        f"evidence_pack.exported_{file_format}",
+        policy,
+        ["feedback", *filters.used, *(PERSONAL_FIELDS if personal else [])],
+    )
+    rows = _rows(policy, filters, personal)
+    if file_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Evidence")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,85 @@
+"""Reads for outcomes: the public list, one consultation's published outcome, its counts and its feedback."""
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.consultations.models import COUNTED_STATUSES, Response
+from crm.core.suppression import PRIMARY, Cell
+from crm.extensions import db
+from crm.feedback.models import Feedback
+from crm.feedback.queries import text_search
+from crm.outcomes.models import Outcome
+from crm.outcomes.service import theme_counts
+
+PUBLIC_PER_PAGE = 10
+CANDIDATES_PER_PAGE = 20
+
+
+def you_said(consultation_id: int) -> dict:
+    """What people said, for the public: responses and theme mentions, each count under the threshold hidden.
+
+    Themes overlap (one comment can carry several), so there is no total to subtract from and primary
+    suppression is enough; the response count is shown the same way.
+    """
+    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
+
+    def cell(value: int) -> Cell:
+        return Cell(value, PRIMARY if 0 < value < threshold else None)
+
+    responses = db.session.scalar(
+        select(db.func.count())
+        .select_from(Response)
+        .where(Response.consultation_id == consultation_id, Response.status.in_(COUNTED_STATUSES))
+    )
+    return {
+        "threshold": threshold,
+        "responses": cell(responses or 0),
+        "themes": [(name, cell(count)) for name, count in theme_counts(consultation_id)],
+    }
+
+
+def published_outcome(consultation_id: int) -> Outcome | None:
+    return db.session.scalar(
+        select(Outcome)
+        .where(Outcome.consultation_id == consultation_id, Outcome.status == "published")
+        .options(selectinload(Outcome.feedback))
+    )
+
+
+def published_outcomes(page: int):
+    return db.paginate(
+        select(Outcome)
+        .where(Outcome.status == "published")
+        .options(selectinload(Outcome.consultation), selectinload(Outcome.feedback))
+        .order_by(Outcome.published_at.desc()),
+        page=page,
+        per_page=PUBLIC_PER_PAGE,
+        error_out=False,
+    )
+
+
+def linked_feedback(feedback_ids) -> list[Feedback]:
+    if not feedback_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Feedback).where(Feedback.id.in_(feedback_ids)).order_by(Feedback.received_at)
+        )
+    )
+
+
+def candidate_feedback(consultation_id: int, q: str, exclude_ids, page: int):
+    """The consultation's feedback (not excluded) that an outcome could quote, newest first."""
+    query = (
+        select(Feedback)
+        .where(Feedback.consultation_id == consultation_id, Feedback.status != "excluded")
+        .options(selectinload(Feedback.group), selectinload(Feedback.themes))
+        .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+    )
+    if q:
+        condition = text_search(q)
+        query = query.where(condition if condition is not None else Feedback.id.is_(None))
+    if exclude_ids:
+        query = query.where(Feedback.id.not_in(list(exclude_ids)))
+    return db.paginate(query, page=page, per_page=CANDIDATES_PER_PAGE, error_out=False)

@@ -1,0 +1,116 @@
+"""Writes for "we asked, you said, we did". Services change the session and never commit: the caller owns the
+unit of work, so an outcome and the consultation it moves on are saved together or not at all."""
+
+from sqlalchemy import func, select
+
+from crm.consultations import service as consultation_service
+from crm.consultations.models import Consultation
+from crm.core import audit
+from crm.core.models import Theme, utc_now
+from crm.core.rules import RuleBroken, bounded_text
+from crm.extensions import db
+from crm.feedback.models import Feedback, feedback_theme
+from crm.outcomes.models import Outcome
+
+
+class OutcomeError(RuleBroken):
+    """An outcome change was refused."""
+
+
+OUTCOME_READY = ("closed", "analysed", "outcome_published")
+
+
+def outcome_for(consultation: Consultation) -> Outcome | None:
+    return db.session.scalar(select(Outcome).where(Outcome.consultation_id == consultation.id))
+
+
+def _check_consultation_feedback(consultation: Consultation, feedback_ids) -> list[int]:
+    ids = sorted({int(i) for i in feedback_ids})
+    if not ids:
+        return []
+    found = set(
+        db.session.scalars(
+            select(Feedback.id).where(
+                Feedback.id.in_(ids),
+                Feedback.consultation_id == consultation.id,
+                Feedback.status != "excluded",
+            )
+        )
+    )
+    outside = [i for i in ids if i not in found]
+    if outside:
+        raise OutcomeError(
+            "feedback",
+            "Feedback " + ", ".join(f"FB-{i}" for i in outside[:5]) + " was not given to this consultation",
+        )
+    return ids
+
+
+def save_outcome(actor, consultation: Consultation, values: dict, feedback_ids) -> Outcome:
+    if consultation.current_status not in OUTCOME_READY:
+        raise OutcomeError("we_asked", "Write the outcome once the consultation has closed")
+    cleaned = {
+        "we_asked": bounded_text(values.get("we_asked"), "we_asked", "We asked", 5000),
+        "you_said": bounded_text(values.get("you_said"), "you_said", "You said", 5000),
+        "we_did": bounded_text(values.get("we_did"), "we_did", "We did", 5000),
+    }
+    ids = _check_consultation_feedback(consultation, feedback_ids)
+    outcome = outcome_for(consultation)
+    if outcome is None:
+        outcome = Outcome(consultation_id=consultation.id, status="draft")
+        db.session.add(outcome)
+        changed = list(cleaned)
+        outcome.we_asked, outcome.you_said, outcome.we_did = (
+            cleaned["we_asked"],
+            cleaned["you_said"],
+            cleaned["we_did"],
+        )
+        action = "outcome.created"
+    else:
+        changed = audit.changed_field_names(outcome, cleaned)
+        action = "outcome.updated"
+    if {item.id for item in outcome.feedback} != set(ids):
+        outcome.feedback = (
+            list(db.session.scalars(select(Feedback).where(Feedback.id.in_(ids)))) if ids else []
+        )
+        changed.append("feedback")
+    if changed:
+        audit.record(actor, action, outcome, changed)
+    return outcome
+
+
+def publish_outcome(actor, consultation: Consultation) -> Outcome:
+    """Publish "we asked, you said, we did" and move the consultation to "outcome published"."""
+    outcome = outcome_for(consultation)
+    if outcome is None:
+        raise OutcomeError("we_asked", "Write the outcome before publishing it")
+    for name, label in (("we_asked", "what we asked"), ("we_did", "what we did")):
+        if not getattr(outcome, name).strip():
+            raise OutcomeError(name, f"Say {label} before publishing")
+    if outcome.is_published:
+        raise OutcomeError("we_asked", "This outcome is already published")
+    status = consultation.current_status
+    if status not in OUTCOME_READY:
+        raise OutcomeError("we_asked", "Publish the outcome once the consultation has closed")
+    outcome.status, outcome.published_at, outcome.published_by_id = "published", utc_now(), actor.id
+    audit.record(actor, "outcome.published", outcome, ["status", "published_at", "published_by_id"])
+    # The consultation's own lifecycle moves it on (closed -> analysed -> outcome published), in the same unit
+    # of work, so the public never sees an outcome without its consultation marked as published.
+    if status == "closed":
+        consultation_service.transition(actor, consultation, "analyse")
+    if consultation.current_status == "analysed":
+        consultation_service.transition(actor, consultation, "publish-outcome")
+    return outcome
+
+
+def theme_counts(consultation_id: int) -> list[tuple[str, int]]:
+    """Themes coded on the consultation's feedback (not excluded), most mentioned first."""
+    rows = db.session.execute(
+        select(Theme.name, func.count())
+        .join(feedback_theme, feedback_theme.c.theme_id == Theme.id)
+        .join(Feedback, Feedback.id == feedback_theme.c.feedback_id)
+        .where(Feedback.consultation_id == consultation_id, Feedback.status != "excluded")
+        .group_by(Theme.name)
+        .order_by(func.count().desc(), Theme.name)
+    ).all()
+    return [(row[0], row[1]) for row in rows]

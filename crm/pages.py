@@ -1,0 +1,27 @@
+"""Public information pages and the health check: the app shell, not a feature area."""
+
+from flask import Blueprint, render_template
+from sqlalchemy import text
+
+from crm.extensions import db
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy; say so rather than raise
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
