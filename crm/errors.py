@@ -4,6 +4,8 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from crm.logs import request_id
+
 TITLES = {
     400: "There was a problem with your request",
     403: "You do not have permission to see this page",
@@ -18,7 +20,9 @@ TITLES = {
 def render_error(error):
     status = error.code if isinstance(error, HTTPException) else 500
     template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
-    response = render_template(template, status=status, title=TITLES.get(status, TITLES[500]))
+    response = render_template(
+        template, status=status, title=TITLES.get(status, TITLES[500]), reference=request_id()
+    )
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
@@ -31,4 +35,4 @@ def init_errors(app) -> None:
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
-        return render_template("errors/form-expired.html"), 400
+        return render_template("errors/form-expired.html", reference=request_id()), 400
