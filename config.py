@@ -40,6 +40,12 @@ class Config:
     # Public responses per client address (shared across app servers through Redis when configured).
     RESPONSE_RATE_LIMIT = "10 per minute;60 per hour"
 
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # JSON lines on stderr, where the process manager (systemd, a container runtime) collects them.
+    LOG_TO_STDERR = True
+    # Statements slower than this are logged with the request id (text only, never parameters).
+    SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "500"))
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -53,6 +59,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
     PASSWORD_HASH_FAST = True
+    # pytest collects log records itself (caplog, and the report of a failing test); a stream would flood.
+    LOG_TO_STDERR = False
 
 
 class ProductionConfig(Config):

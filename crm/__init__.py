@@ -18,7 +18,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
+    from crm.logs import init_logging
 
+    init_logging(app)  # first: its request hooks must run before the extensions' own
     _init_extensions(app)
     from crm.core import transaction
 

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from crm.core import transaction
+from crm.logs import request_id
 
 TITLES = {
     400: "There was a problem with your request",
@@ -22,7 +23,9 @@ def render_error(error):
     if status >= 500:
         transaction.discard()  # a failed statement leaves the session unusable until it is rolled back
     template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
-    response = render_template(template, status=status, title=TITLES.get(status, TITLES[500]))
+    response = render_template(
+        template, status=status, title=TITLES.get(status, TITLES[500]), reference=request_id()
+    )
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
@@ -35,4 +38,4 @@ def init_errors(app) -> None:
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
-        return render_template("errors/form-expired.html"), 400
+        return render_template("errors/form-expired.html", reference=request_id()), 400
