@@ -5,12 +5,13 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth import roles
-from crm.core.models import TimestampMixin, UTCDateTime
+from crm.core.models import TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 
 
 class StaffUser(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "staff_user"
+    __table_args__ = (allowed_values("role", roles.Role),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -1,18 +1,23 @@
 """Staff roles and what each may do. Views name the roles they allow; nothing else decides access."""
 
-ADMIN = "admin"
-ENGAGEMENT_OFFICER = "engagement_officer"
-POLICY_LEAD = "policy_lead"
-EQUALITY_LEAD = "equality_lead"
-VIEWER = "viewer"
+from crm.core.models import Choice
 
-LABELS = {
-    ADMIN: "Admin",
-    ENGAGEMENT_OFFICER: "Engagement officer",
-    POLICY_LEAD: "Policy lead",
-    EQUALITY_LEAD: "Equality lead",
-    VIEWER: "Viewer",
-}
+
+class Role(Choice):
+    ADMIN = "admin", "Admin"
+    ENGAGEMENT_OFFICER = "engagement_officer", "Engagement officer"
+    POLICY_LEAD = "policy_lead", "Policy lead"
+    EQUALITY_LEAD = "equality_lead", "Equality lead"
+    VIEWER = "viewer", "Viewer"
+
+
+ADMIN = Role.ADMIN
+ENGAGEMENT_OFFICER = Role.ENGAGEMENT_OFFICER
+POLICY_LEAD = Role.POLICY_LEAD
+EQUALITY_LEAD = Role.EQUALITY_LEAD
+VIEWER = Role.VIEWER
+
+LABELS = Role.labels()
 ALL = tuple(LABELS)
 # Rule 1: names, emails and phones of contacts and respondents.
 SEES_PERSONAL_DATA = (ADMIN, ENGAGEMENT_OFFICER)

@@ -10,19 +10,25 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import Area, Characteristic, TimestampMixin, UTCDateTime, utc_now
+from crm.auth.models import StaffUser
+from crm.core.models import Area, Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values, utc_now
 from crm.extensions import db
+from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
 
-# Stored statuses. "scheduled" becomes open and then closed by its dates alone: see effective_status.
-STATUSES = {
-    "draft": "Draft",
-    "scheduled": "Scheduled",
-    "open": "Open",
-    "closed": "Closed",
-    "analysed": "Analysed",
-    "outcome_published": "Outcome published",
-}
+
+class ConsultationStatus(Choice):
+    # Stored statuses. "scheduled" becomes open and then closed by its dates alone: see effective_status.
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    ANALYSED = "analysed", "Analysed"
+    OUTCOME_PUBLISHED = "outcome_published", "Outcome published"
+
+
+STATUSES = ConsultationStatus.labels()
+
 STATUS_TAG_CLASSES = {
     "draft": "govuk-tag--grey",
     "scheduled": "govuk-tag--blue",
@@ -39,12 +45,17 @@ FORMATS = {
     "paper": "Paper copy",
     "audio": "Audio",
 }
-QUESTION_KINDS = {
-    "free_text": "Free text",
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "agreement": "Agreement scale",
-}
+
+
+class QuestionKind(Choice):
+    FREE_TEXT = "free_text", "Free text"
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    AGREEMENT = "agreement", "Agreement scale"
+
+
+QUESTION_KINDS = QuestionKind.labels()
+
 AGREEMENT_OPTIONS = [
     "Strongly agree",
     "Agree",
@@ -52,9 +63,36 @@ AGREEMENT_OPTIONS = [
     "Disagree",
     "Strongly disagree",
 ]
-CHANNELS = {"online": "Online", "paper": "Paper", "email": "Email", "phone": "Phone", "event": "Event"}
-RESPONDENT_KINDS = {"individual": "As an individual", "group": "On behalf of a group"}
-RESPONSE_STATUSES = {"received": "Received", "accepted": "Accepted", "spam": "Spam", "withdrawn": "Withdrawn"}
+
+
+class Channel(Choice):
+    ONLINE = "online", "Online"
+    PAPER = "paper", "Paper"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    EVENT = "event", "Event"
+
+
+CHANNELS = Channel.labels()
+
+
+class RespondentKind(Choice):
+    INDIVIDUAL = "individual", "As an individual"
+    GROUP = "group", "On behalf of a group"
+
+
+RESPONDENT_KINDS = RespondentKind.labels()
+
+
+class ResponseStatus(Choice):
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    SPAM = "spam", "Spam"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+RESPONSE_STATUSES = ResponseStatus.labels()
+
 # Responses that count in summaries and exports.
 COUNTED_STATUSES = ("received", "accepted")
 
@@ -115,7 +153,10 @@ class Consultation(TimestampMixin, db.Model):
         back_populates="consultation", order_by="Question.position", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_consultation_status_dates", "status", "opens_at", "closes_at"),)
+    __table_args__ = (
+        allowed_values("status", ConsultationStatus),
+        Index("ix_consultation_status_dates", "status", "opens_at", "closes_at"),
+    )
 
     @property
     def reference(self) -> str:
@@ -160,7 +201,10 @@ class Question(db.Model):
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
 
-    __table_args__ = (Index("ix_question_consultation_position", "consultation_id", "position"),)
+    __table_args__ = (
+        allowed_values("kind", QuestionKind),
+        Index("ix_question_consultation_position", "consultation_id", "position"),
+    )
 
     @property
     def kind_label(self) -> str:
@@ -200,13 +244,16 @@ class Response(db.Model):
     keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     consultation: Mapped[Consultation] = relationship()
-    group = relationship("CommunityGroup")
-    keyed_by = relationship("StaffUser")
+    group: Mapped[CommunityGroup | None] = relationship()
+    keyed_by: Mapped[StaffUser | None] = relationship()
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
     )
 
     __table_args__ = (
+        allowed_values("status", ResponseStatus),
+        allowed_values("respondent_kind", RespondentKind),
+        allowed_values("channel", Channel),
         Index("ix_response_consultation_received", "consultation_id", "received_at"),
         Index("ix_response_consultation_status", "consultation_id", "status"),
     )

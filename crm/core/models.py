@@ -1,8 +1,9 @@
 """Base mixins, reference data and the append-only audit trail."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -10,6 +11,33 @@ from crm.extensions import db
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class Choice(StrEnum):
+    """A stored status or kind: the value goes in the database, held there by a CHECK constraint
+    (`allowed_values`), and the label goes on pages. Members equal their values, so stored strings compare
+    with them directly."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """{value: label} in the order declared: for choices on forms and labels on pages."""
+        return {member.value: member.label for member in cls}
+
+
+def allowed_values(column: str, choice: type[Choice], *, blank: bool = False) -> CheckConstraint:
+    """A CHECK constraint keeping `column` to the choice's values (and "" for "not given yet" when `blank`).
+    NULL passes, as SQL has it; nullability is the column's own business."""
+    values = [member.value for member in choice] + ([""] if blank else [])
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_allowed")
 
 
 class UTCDateTime(db.TypeDecorator):

@@ -16,18 +16,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
-from crm.core.models import Characteristic, TimestampMixin, UTCDateTime
+from crm.core.models import Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies.models import Policy
 
-EIA_STATUSES = {
-    "draft": "Draft",
-    "in_review": "In review",
-    "approved": "Approved",
-    "published": "Published",
-    "superseded": "Superseded",
-}
+
+class EIAStatus(Choice):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+EIA_STATUSES = EIAStatus.labels()
+
 EIA_STATUS_TAGS = {
     "draft": "govuk-tag--grey",
     "in_review": "govuk-tag--yellow",
@@ -37,29 +41,56 @@ EIA_STATUS_TAGS = {
 }
 # Approved and published EIAs are the signed-off record: nobody edits them, a new version replaces them.
 READ_ONLY_STATUSES = ("approved", "published", "superseded")
-SCREENING_DECISIONS = {
-    "full": "A full assessment is needed",
-    "not_needed": "A full assessment is not needed",
-}
-EIA_OUTCOMES = {  # reference section 2.5 (EHRC wording)
-    "no_major_change": "No major change",
-    "adjust": "Adjust the policy",
-    "continue": "Continue the policy",
-    "stop": "Stop and remove the policy",
-}
-DIRECTIONS = {
-    "positive": "Positive",
-    "negative": "Negative",
-    "neutral": "Neutral",
-    "unknown": "Unknown",
-}
-SEVERITIES = {"high": "High", "medium": "Medium", "low": "Low", "none": "None"}
-ACTION_STATUSES = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "done": "Done",
-    "dropped": "Dropped",
-}
+
+
+class ScreeningDecision(Choice):
+    FULL = "full", "A full assessment is needed"
+    NOT_NEEDED = "not_needed", "A full assessment is not needed"
+
+
+SCREENING_DECISIONS = ScreeningDecision.labels()
+
+
+class EIAOutcome(Choice):
+    # reference section 2.5 (EHRC wording)
+    NO_MAJOR_CHANGE = "no_major_change", "No major change"
+    ADJUST = "adjust", "Adjust the policy"
+    CONTINUE = "continue", "Continue the policy"
+    STOP = "stop", "Stop and remove the policy"
+
+
+EIA_OUTCOMES = EIAOutcome.labels()
+
+
+class Direction(Choice):
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    UNKNOWN = "unknown", "Unknown"
+
+
+DIRECTIONS = Direction.labels()
+
+
+class Severity(Choice):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    NONE = "none", "None"
+
+
+SEVERITIES = Severity.labels()
+
+
+class ActionStatus(Choice):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+ACTION_STATUSES = ActionStatus.labels()
+
 eia_finding_evidence = Table(
     "eia_finding_evidence",
     db.metadata,
@@ -108,7 +139,12 @@ class EIA(TimestampMixin, db.Model):
         back_populates="eia", cascade="all, delete-orphan", order_by="EIAAction.id"
     )
 
-    __table_args__ = (UniqueConstraint("policy_id", "version", name="uq_eia_policy_version"),)
+    __table_args__ = (
+        allowed_values("outcome", EIAOutcome, blank=True),
+        allowed_values("screening_decision", ScreeningDecision, blank=True),
+        allowed_values("status", EIAStatus),
+        UniqueConstraint("policy_id", "version", name="uq_eia_policy_version"),
+    )
 
     @property
     def reference(self) -> str:
@@ -153,7 +189,11 @@ class EIAFinding(db.Model):
         secondary=eia_finding_evidence, order_by=Feedback.received_at
     )
 
-    __table_args__ = (UniqueConstraint("eia_id", "characteristic_id", name="uq_eia_finding_characteristic"),)
+    __table_args__ = (
+        allowed_values("severity", Severity, blank=True),
+        allowed_values("direction", Direction),
+        UniqueConstraint("eia_id", "characteristic_id", name="uq_eia_finding_characteristic"),
+    )
 
     @property
     def direction_label(self) -> str:
@@ -171,6 +211,7 @@ class EIAFinding(db.Model):
 
 class EIAAction(TimestampMixin, db.Model):
     __tablename__ = "eia_action"
+    __table_args__ = (allowed_values("status", ActionStatus),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     eia_id: Mapped[int] = mapped_column(ForeignKey("eia.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(Text)

@@ -6,29 +6,38 @@ from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
-from crm.core.models import Area, Characteristic, TimestampMixin, UTCDateTime
+from crm.consultations.models import Consultation
+from crm.core.models import Area, Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
 
-EVENT_KINDS = {
-    "street_outreach": "Street outreach",
-    "workshop": "Workshop",
-    "focus_group": "Focus group",
-    "drop_in": "Drop-in",
-    "public_meeting": "Public meeting",
-    "webinar": "Webinar",
-    "stall": "Stall at a community event",
-    "commission_meeting": "Commission or taskforce meeting",
-    "one_to_one": "One-to-one",
-}
-COPRODUCTION_LEVELS = {
-    "inform": "Inform",
-    "consult": "Consult",
-    "involve": "Involve",
-    "collaborate": "Collaborate",
-    "empower": "Empower",
-}
+
+class EventKind(Choice):
+    STREET_OUTREACH = "street_outreach", "Street outreach"
+    WORKSHOP = "workshop", "Workshop"
+    FOCUS_GROUP = "focus_group", "Focus group"
+    DROP_IN = "drop_in", "Drop-in"
+    PUBLIC_MEETING = "public_meeting", "Public meeting"
+    WEBINAR = "webinar", "Webinar"
+    STALL = "stall", "Stall at a community event"
+    COMMISSION_MEETING = "commission_meeting", "Commission or taskforce meeting"
+    ONE_TO_ONE = "one_to_one", "One-to-one"
+
+
+EVENT_KINDS = EventKind.labels()
+
+
+class CoproductionLevel(Choice):
+    INFORM = "inform", "Inform"
+    CONSULT = "consult", "Consult"
+    INVOLVE = "involve", "Involve"
+    COLLABORATE = "collaborate", "Collaborate"
+    EMPOWER = "empower", "Empower"
+
+
+COPRODUCTION_LEVELS = CoproductionLevel.labels()
+
 PROVISIONS = {
     "bsl": "BSL interpreter",
     "hearing_loop": "Hearing loop",
@@ -90,13 +99,17 @@ class EngagementEvent(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     area: Mapped[Area | None] = relationship()
-    consultation = relationship("Consultation")
+    consultation: Mapped[Consultation | None] = relationship()
     groups: Mapped[list[CommunityGroup]] = relationship(secondary=event_group, order_by=CommunityGroup.name)
     officers: Mapped[list[StaffUser]] = relationship(secondary=event_officer, order_by=StaffUser.name)
     policies: Mapped[list[Policy]] = relationship(secondary=event_policy, order_by=Policy.reference)
     reach: Mapped[list[EventReach]] = relationship(cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_engagement_event_listing", "is_archived", "starts_at"),)
+    __table_args__ = (
+        allowed_values("coproduction_level", CoproductionLevel),
+        allowed_values("kind", EventKind),
+        Index("ix_engagement_event_listing", "is_archived", "starts_at"),
+    )
 
     @property
     def kind_label(self) -> str:

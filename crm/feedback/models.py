@@ -10,21 +10,55 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import Barrier, Characteristic, Theme, TimestampMixin, UTCDateTime, utc_now
+from crm.auth.models import StaffUser
+from crm.consultations.models import Answer, Consultation, Response
+from crm.core.models import (
+    Barrier,
+    Characteristic,
+    Choice,
+    Theme,
+    TimestampMixin,
+    UTCDateTime,
+    allowed_values,
+    utc_now,
+)
+from crm.engagement.models import EngagementEvent
 from crm.extensions import db
+from crm.groups.models import CommunityGroup, Contact
 from crm.policies.models import Policy
 
-SOURCES = {
-    "response": "Consultation response",
-    "event": "Engagement event",
-    "email": "Email",
-    "phone": "Phone",
-    "letter": "Letter",
-    "meeting": "Meeting",
-    "social_media": "Social media",
-}
-STATUSES = {"new": "New", "coded": "Coded", "excluded": "Excluded (spam or withdrawn)"}
-STANCES = {"support": "Support", "oppose": "Oppose", "mixed": "Mixed", "neutral": "Neutral"}
+
+class FeedbackSource(Choice):
+    RESPONSE = "response", "Consultation response"
+    EVENT = "event", "Engagement event"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    LETTER = "letter", "Letter"
+    MEETING = "meeting", "Meeting"
+    SOCIAL_MEDIA = "social_media", "Social media"
+
+
+SOURCES = FeedbackSource.labels()
+
+
+class FeedbackStatus(Choice):
+    NEW = "new", "New"
+    CODED = "coded", "Coded"
+    EXCLUDED = "excluded", "Excluded (spam or withdrawn)"
+
+
+STATUSES = FeedbackStatus.labels()
+
+
+class Stance(Choice):
+    SUPPORT = "support", "Support"
+    OPPOSE = "oppose", "Oppose"
+    MIXED = "mixed", "Mixed"
+    NEUTRAL = "neutral", "Neutral"
+
+
+STANCES = Stance.labels()
+
 
 feedback_theme = Table(
     "feedback_theme",
@@ -69,14 +103,14 @@ class Feedback(TimestampMixin, db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_event.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
 
-    consultation = relationship("Consultation")
-    response = relationship("Response")
-    answer = relationship("Answer")
-    group = relationship("CommunityGroup")
+    consultation: Mapped[Consultation | None] = relationship()
+    response: Mapped[Response | None] = relationship()
+    answer: Mapped[Answer | None] = relationship()
+    group: Mapped[CommunityGroup | None] = relationship()
     policies: Mapped[list[Policy]] = relationship(secondary=feedback_policy)
-    event = relationship("EngagementEvent")
-    contact = relationship("Contact")
-    captured_by = relationship("StaffUser")
+    event: Mapped[EngagementEvent | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    captured_by: Mapped[StaffUser | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=feedback_theme, order_by=Theme.name)
     barriers: Mapped[list[Barrier]] = relationship(secondary=feedback_barrier, order_by=Barrier.name)
     characteristics: Mapped[list[Characteristic]] = relationship(
@@ -84,6 +118,9 @@ class Feedback(TimestampMixin, db.Model):
     )
 
     __table_args__ = (
+        allowed_values("stance", Stance),
+        allowed_values("status", FeedbackStatus),
+        allowed_values("source", FeedbackSource),
         Index("ix_feedback_consultation_received", "consultation_id", "received_at"),
         Index("ix_feedback_event_received", "event_id", "received_at"),
     )

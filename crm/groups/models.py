@@ -18,20 +18,39 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import Area, Characteristic, TimestampMixin, UTCDateTime, utc_now
+from crm.core.models import Area, Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values, utc_now
 from crm.extensions import db
 
-GROUP_KINDS = {
-    "vcse": "VCSE organisation",
-    "faith": "Faith organisation",
-    "network": "Network or forum",
-    "informal": "Informal group",
-    "youth_panel": "Youth panel",
-    "commission": "Commission or taskforce",
-    "statutory_partner": "Statutory partner",
-}
-GROUP_STATUSES = {"active": "Active", "dormant": "Dormant", "closed": "Closed"}
-GROUP_SOURCES = {"officer": "Entered by an officer", "self_registered": "Registered themselves"}
+
+class GroupKind(Choice):
+    VCSE = "vcse", "VCSE organisation"
+    FAITH = "faith", "Faith organisation"
+    NETWORK = "network", "Network or forum"
+    INFORMAL = "informal", "Informal group"
+    YOUTH_PANEL = "youth_panel", "Youth panel"
+    COMMISSION = "commission", "Commission or taskforce"
+    STATUTORY_PARTNER = "statutory_partner", "Statutory partner"
+
+
+GROUP_KINDS = GroupKind.labels()
+
+
+class GroupStatus(Choice):
+    ACTIVE = "active", "Active"
+    DORMANT = "dormant", "Dormant"
+    CLOSED = "closed", "Closed"
+
+
+GROUP_STATUSES = GroupStatus.labels()
+
+
+class GroupSource(Choice):
+    OFFICER = "officer", "Entered by an officer"
+    SELF_REGISTERED = "self_registered", "Registered themselves"
+
+
+GROUP_SOURCES = GroupSource.labels()
+
 ACCESS_NEEDS = {
     "bsl": "British Sign Language (BSL)",
     "easy_read": "Easy read",
@@ -92,7 +111,12 @@ class CommunityGroup(TimestampMixin, db.Model):
     )
     contacts: Mapped[list["Contact"]] = relationship(back_populates="group", order_by="Contact.name")
 
-    __table_args__ = (Index("ix_community_group_listing", "is_archived", "name"),)
+    __table_args__ = (
+        allowed_values("source", GroupSource),
+        allowed_values("status", GroupStatus),
+        allowed_values("kind", GroupKind),
+        Index("ix_community_group_listing", "is_archived", "name"),
+    )
 
     @property
     def kind_label(self) -> str:

@@ -6,11 +6,18 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.consultations.models import Consultation
-from crm.core.models import TimestampMixin, UTCDateTime
+from crm.core.models import Choice, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 from crm.feedback.models import Feedback
 
-OUTCOME_STATUSES = {"draft": "Draft", "published": "Published"}
+
+class OutcomeStatus(Choice):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+OUTCOME_STATUSES = OutcomeStatus.labels()
+
 
 outcome_feedback = Table(
     "outcome_feedback",
@@ -36,7 +43,10 @@ class Outcome(TimestampMixin, db.Model):
     consultation: Mapped[Consultation] = relationship()
     feedback: Mapped[list[Feedback]] = relationship(secondary=outcome_feedback, order_by=Feedback.received_at)
 
-    __table_args__ = (Index("ix_outcome_status_published", "status", "published_at"),)
+    __table_args__ = (
+        allowed_values("status", OutcomeStatus),
+        Index("ix_outcome_status_published", "status", "published_at"),
+    )
 
     @property
     def is_published(self) -> bool:

@@ -7,34 +7,45 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
-from crm.core.models import TimestampMixin, UTCDateTime
+from crm.core.models import Choice, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 
 if TYPE_CHECKING:  # feedback builds on policies, so only the type checker may look up
     from crm.feedback.models import Feedback
 
-POLICY_KINDS = {
-    "policy": "Policy",
-    "strategy": "Strategy",
-    "scheme": "Scheme",
-    "programme": "Programme",
-    "review": "Review",
-    "deliverable": "Deliverable",
-}
-INFLUENCE_USES = {
-    "changed": "Changed the policy",
-    "mitigation": "Led to a mitigation",
-    "no_change": "Considered, no change",
-}
-# In lifecycle order.
-POLICY_STATUSES = {
-    "emerging": "Emerging",
-    "in_development": "In development",
-    "consultation": "Consultation",
-    "adopted": "Adopted",
-    "under_review": "Under review",
-    "retired": "Retired",
-}
+
+class PolicyKind(Choice):
+    POLICY = "policy", "Policy"
+    STRATEGY = "strategy", "Strategy"
+    SCHEME = "scheme", "Scheme"
+    PROGRAMME = "programme", "Programme"
+    REVIEW = "review", "Review"
+    DELIVERABLE = "deliverable", "Deliverable"
+
+
+POLICY_KINDS = PolicyKind.labels()
+
+
+class InfluenceUse(Choice):
+    CHANGED = "changed", "Changed the policy"
+    MITIGATION = "mitigation", "Led to a mitigation"
+    NO_CHANGE = "no_change", "Considered, no change"
+
+
+INFLUENCE_USES = InfluenceUse.labels()
+
+
+class PolicyStatus(Choice):
+    # In lifecycle order.
+    EMERGING = "emerging", "Emerging"
+    IN_DEVELOPMENT = "in_development", "In development"
+    CONSULTATION = "consultation", "Consultation"
+    ADOPTED = "adopted", "Adopted"
+    UNDER_REVIEW = "under_review", "Under review"
+    RETIRED = "retired", "Retired"
+
+
+POLICY_STATUSES = PolicyStatus.labels()
 
 
 class Policy(TimestampMixin, db.Model):
@@ -50,7 +61,11 @@ class Policy(TimestampMixin, db.Model):
 
     owner: Mapped[StaffUser | None] = relationship()
 
-    __table_args__ = (Index("ix_policy_title", "title"),)
+    __table_args__ = (
+        allowed_values("status", PolicyStatus),
+        allowed_values("kind", PolicyKind),
+        Index("ix_policy_title", "title"),
+    )
 
     @property
     def kind_label(self) -> str:
@@ -77,7 +92,10 @@ class PolicyInfluence(TimestampMixin, db.Model):
     feedback: Mapped["Feedback"] = relationship()
     decided_by: Mapped[StaffUser | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("policy_id", "feedback_id", name="uq_policy_influence_pair"),)
+    __table_args__ = (
+        allowed_values("use", InfluenceUse),
+        UniqueConstraint("policy_id", "feedback_id", name="uq_policy_influence_pair"),
+    )
 
     @property
     def use_label(self) -> str:
