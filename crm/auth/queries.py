@@ -11,3 +11,13 @@ def list_users(page: int, per_page: int = 50):
         per_page=per_page,
         error_out=False,
     )
+
+
+def active_staff_choices() -> list[tuple[int, str]]:
+    """(id, name) of every staff member who can sign in, by name."""
+    rows = db.session.execute(
+        select(StaffUser.id, StaffUser.name)
+        .where(StaffUser.is_active_account.is_(True))
+        .order_by(StaffUser.name)
+    )
+    return [(row.id, row.name) for row in rows]

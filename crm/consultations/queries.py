@@ -1,5 +1,6 @@
 """Reads for consultations and responses: filtered and paginated in SQL, with no query per row."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, distinct, func, or_, select
@@ -7,12 +8,14 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import (
     COUNTED_STATUSES,
+    STATUSES,
     Answer,
     Consultation,
     MonitoringAnswer,
     Question,
     Response,
 )
+from crm.core.args import one_of, search_text
 from crm.core.models import utc_now
 from crm.extensions import db
 
@@ -28,13 +31,23 @@ def _status_condition(status: str, now: datetime):
     return Consultation.status == status
 
 
-def list_consultations(page: int, search: str = "", status: str = "", per_page: int = 25):
+@dataclass
+class ConsultationFilters:
+    search: str = ""
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "ConsultationFilters":
+        return cls(search=search_text(args, "search"), status=one_of(args, "status", STATUSES))
+
+
+def list_consultations(filters: ConsultationFilters, page: int, per_page: int = 25):
     now = utc_now()
     query = select(Consultation).order_by(Consultation.closes_at.desc().nulls_first(), Consultation.id.desc())
-    if search:
-        query = query.where(Consultation.title.ilike(f"%{search}%"))
-    if status:
-        query = query.where(_status_condition(status, now))
+    if filters.search:
+        query = query.where(Consultation.title.ilike(f"%{filters.search}%"))
+    if filters.status:
+        query = query.where(_status_condition(filters.status, now))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -25,13 +25,12 @@ from crm.consultations.models import (
 )
 from crm.core import audit, transaction
 from crm.core.models import Area, Characteristic, utc_now
-from crm.core.rules import RuleBroken
+from crm.core.rules import RuleBroken, is_email_address
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: easy to read out on the phone
 DEFAULT_TEXT_LIMIT = 2000
@@ -363,7 +362,7 @@ def _clean_respondent(respondent_kind, group_name, name, email, language) -> tup
         if len((value or "").strip()) > limit:
             errors[field] = f"{label} must be {limit} characters or fewer"
     email = (email or "").strip()
-    if email and "email" not in errors and not EMAIL_PATTERN.fullmatch(email):
+    if email and "email" not in errors and not is_email_address(email):
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
     values = {
         "respondent_kind": respondent_kind,

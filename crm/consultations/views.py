@@ -29,6 +29,7 @@ from crm.consultations.forms import (
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
 from crm.core.models import Area, Characteristic
+from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
 from crm.core.suppression import suppress_distribution
 from crm.extensions import db
@@ -53,25 +54,17 @@ def _question(consultation: Consultation, question_id: int) -> Question:
 
 
 def _reference_lists():
-    from sqlalchemy import select
-
-    characteristics = db.session.scalars(
-        select(Characteristic).where(Characteristic.is_retired.is_(False)).order_by(Characteristic.sort_order)
-    )
-    areas = db.session.scalars(select(Area).where(Area.is_retired.is_(False)).order_by(Area.sort_order))
-    return all_policies(), list(characteristics), list(areas)
+    return all_policies(), active_entries(Characteristic), active_entries(Area)
 
 
 @bp.get("")
 @any_staff
 def index():
-    search = request.args.get("search", "").strip()[:200]
-    status = request.args.get("status", "") if request.args.get("status") in STATUSES else ""
-    page = request.args.get("page", 1, type=int)
+    filters = queries.ConsultationFilters.from_args(request.args)
     return render_template(
         "consultations/list.html",
-        pagination=queries.list_consultations(page, search, status),
-        filters={"search": search, "status": status},
+        pagination=queries.list_consultations(filters, request.args.get("page", 1, type=int)),
+        filters=filters,
         statuses=STATUSES,
         can_build=current_user.has_role(*BUILDERS),
     )

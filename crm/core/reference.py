@@ -151,6 +151,15 @@ def active_choices(model) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
+def active_entries(model) -> list:
+    """Entries that are not retired, in their display order."""
+    return list(
+        db.session.scalars(
+            select(model).where(model.is_retired.is_(False)).order_by(model.sort_order, model.name)
+        )
+    )
+
+
 class ReferenceDataError(RuleBroken):
     """A reference list change was refused."""
 

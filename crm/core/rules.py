@@ -1,6 +1,7 @@
 """How a service says no: an error that names the form field its message belongs next to, and the one way a
 view shows it."""
 
+from email_validator import EmailNotValidError, validate_email
 from flask import flash
 
 from crm.core import transaction
@@ -18,6 +19,15 @@ def bounded_text(value: str | None, field: str, label: str, limit: int) -> str:
     if len(value) > limit:
         raise RuleBroken(field, f"{label} must be {limit:,} characters or fewer")
     return value
+
+
+def is_email_address(value: str) -> bool:
+    """The same check the forms' Email validator makes (email-validator), without looking the domain up."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def show_refusal(error: RuleBroken, form=None) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core.args import one_of, search_text
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
 from crm.eias import queries
@@ -55,8 +56,7 @@ def _policy_page_eias(policy: Policy) -> dict:
 @bp.get("/staff/eias")
 @any_staff
 def index():
-    status = request.args.get("status", "")
-    status = status if status in EIA_STATUSES else ""
+    status = one_of(request.args, "status", EIA_STATUSES)
     pagination = queries.list_eias(status, request.args.get("page", 1, type=int))
     today = date.today()
     reviews = queries.reviews_due(today + timedelta(days=DUE_SOON_DAYS))
@@ -156,7 +156,7 @@ def _finding(eia: EIA, finding_id: int) -> EIAFinding:
 
 
 def _render_finding(eia: EIA, finding: EIAFinding, form: FindingForm, chosen_ids: list[int]):
-    q = request.args.get("q", "").strip()[:200]
+    q = search_text(request.args)
     only_coded = request.args.get("all") != "yes"
     chosen = queries.cited_feedback(chosen_ids)
     candidates = evidence_queries.policy_feedback_for_characteristic(

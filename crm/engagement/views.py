@@ -1,11 +1,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from crm.auth import roles
-from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
+from crm.auth.queries import active_staff_choices
 from crm.consultations.queries import consultation_choices
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
@@ -14,7 +13,6 @@ from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
-from crm.extensions import db
 from crm.forms import ConfirmForm, optional_choices
 from crm.policies.queries import policy_choices
 
@@ -23,12 +21,7 @@ OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
 
 
 def _staff_choices():
-    return [
-        (u.id, u.name)
-        for u in db.session.scalars(
-            select(StaffUser).where(StaffUser.is_active_account.is_(True)).order_by(StaffUser.name)
-        )
-    ]
+    return active_staff_choices()
 
 
 def _event_form(**kwargs) -> EventForm:

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, distinct, exists, func, select, union
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
-from crm.core.args import ids
+from crm.core.args import ids, search_text
 from crm.core.models import Barrier, Characteristic, Theme
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
@@ -97,7 +97,7 @@ class EvidenceFilters:
             return ids(args, name)[:100]  # a tampered URL cannot build a huge IN list
 
         filters = cls(
-            q=args.get("q", "").strip()[:200],
+            q=search_text(args),
             source=[value for value in args.getlist("source") if value in SOURCES],
             consultation=ints("consultation"),
             event=ints("event"),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
 from crm.consultations.timing import uk_to_utc
-from crm.core.args import ids, iso_day, one_id
+from crm.core.args import ids, iso_day, one_id, search_text
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -46,7 +46,7 @@ class FeedbackFilters:
     @classmethod
     def from_args(cls, args) -> "FeedbackFilters":
         return cls(
-            q=args.get("q", "").strip()[:200],
+            q=search_text(args),
             source=args.getlist("source"),
             consultation=one_id(args, "consultation"),
             event=one_id(args, "event"),

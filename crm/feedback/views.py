@@ -3,7 +3,6 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -24,7 +23,7 @@ from crm.feedback import queries, service
 from crm.feedback.forms import CodingForm, FeedbackForm, QuickCaptureForm, ThemeMergeForm
 from crm.feedback.models import SOURCES, STANCES
 from crm.forms import optional_choices
-from crm.groups.models import CommunityGroup, Contact
+from crm.groups import queries as group_queries
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
@@ -155,17 +154,11 @@ def new_feedback():
     if form.validate_on_submit():
         group = contact = None
         if (form.group_name.data or "").strip():
-            group = db.session.scalar(
-                select(CommunityGroup).where(
-                    db.func.lower(CommunityGroup.name) == (form.group_name.data or "").strip().lower()
-                )
-            )
+            group = group_queries.group_named(form.group_name.data)
             if group is None:
                 form.group_name.errors = ["There is no group with this name on the register"]
         if (form.contact_email.data or "").strip():
-            contact = db.session.scalar(
-                select(Contact).where(Contact.email == (form.contact_email.data or "").strip().lower())
-            )
+            contact = group_queries.contact_with_email(form.contact_email.data)
             if contact is None:
                 form.contact_email.errors = ["There is no contact with this email address on the register"]
         if not form.group_name.errors and not form.contact_email.errors:

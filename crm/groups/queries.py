@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from crm.core.args import ids
+from crm.core.args import ids, search_text
 from crm.core.models import Area, Characteristic
 from crm.extensions import db
 from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
@@ -33,7 +33,7 @@ class GroupFilters:
     @classmethod
     def from_args(cls, args) -> "GroupFilters":
         return cls(
-            q=args.get("q", "").strip()[:200],
+            q=search_text(args),
             characteristic=ids(args, "characteristic"),
             area=ids(args, "area"),
             kind=args.getlist("kind"),
@@ -190,3 +190,14 @@ def coverage_matrix():
         .order_by(Area.sort_order)
     ).all()
     return characteristics, areas, counts
+
+
+def group_named(name: str) -> CommunityGroup | None:
+    """The group with exactly this name, whatever its case."""
+    return db.session.scalar(
+        select(CommunityGroup).where(func.lower(CommunityGroup.name) == name.strip().lower())
+    )
+
+
+def contact_with_email(email: str) -> Contact | None:
+    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.core import audit
+from crm.core.args import search_text
 from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
@@ -227,7 +228,7 @@ def archive_contact(contact_id: int):
 @bp.get("/staff/contacts")
 @role_required(*roles.SEES_PERSONAL_DATA)
 def contact_list():
-    q = request.args.get("q", "").strip()[:200]
+    q = search_text(request.args)
     pagination = queries.contact_page(q, request.args.get("page", 1, type=int))
     return render_template("groups/contacts.html", pagination=pagination, q=q)
 

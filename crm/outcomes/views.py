@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import role_required
 from crm.consultations.models import Consultation
+from crm.core.args import search_text
 from crm.core.rules import RuleBroken, show_refusal
 from crm.extensions import db
 from crm.forms import ConfirmForm
@@ -24,7 +25,7 @@ def _consultation(consultation_id: int) -> Consultation:
 
 
 def _render_form(consultation: Consultation, outcome: Outcome | None, form: OutcomeForm, linked_ids):
-    q = request.args.get("q", "").strip()[:200]
+    q = search_text(request.args)
     candidates = queries.candidate_feedback(
         consultation.id, q, linked_ids, request.args.get("page", 1, type=int)
     )

@@ -1,23 +1,41 @@
 """Reads for the policies register: filtered and paginated in SQL."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth import roles
 from crm.auth.models import StaffUser
+from crm.core.args import one_of, search_text
 from crm.extensions import db
-from crm.policies.models import Policy
+from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
 
 
-def list_policies(page: int, search: str = "", kind: str = "", status: str = "", per_page: int = 25):
+@dataclass
+class PolicyFilters:
+    search: str = ""
+    kind: str = ""
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "PolicyFilters":
+        return cls(
+            search=search_text(args, "search"),
+            kind=one_of(args, "kind", POLICY_KINDS),
+            status=one_of(args, "status", POLICY_STATUSES),
+        )
+
+
+def list_policies(filters: PolicyFilters, page: int, per_page: int = 25):
     query = select(Policy).options(selectinload(Policy.owner)).order_by(Policy.reference)
-    if search:
-        pattern = f"%{search.strip()}%"
+    if filters.search:
+        pattern = f"%{filters.search}%"
         query = query.where(or_(Policy.title.ilike(pattern), Policy.reference.ilike(pattern)))
-    if kind:
-        query = query.where(Policy.kind == kind)
-    if status:
-        query = query.where(Policy.status == status)
+    if filters.kind:
+        query = query.where(Policy.kind == filters.kind)
+    if filters.status:
+        query = query.where(Policy.status == filters.status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

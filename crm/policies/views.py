@@ -18,15 +18,10 @@ EDITORS = (roles.ADMIN, roles.POLICY_LEAD)
 @bp.get("")
 @any_staff
 def index():
-    filters = {
-        "search": request.args.get("search", "").strip()[:200],
-        "kind": request.args.get("kind", "") if request.args.get("kind") in POLICY_KINDS else "",
-        "status": request.args.get("status", "") if request.args.get("status") in POLICY_STATUSES else "",
-    }
-    page = request.args.get("page", 1, type=int)
+    filters = queries.PolicyFilters.from_args(request.args)
     return render_template(
         "policies/list.html",
-        pagination=queries.list_policies(page, **filters),
+        pagination=queries.list_policies(filters, request.args.get("page", 1, type=int)),
         filters=filters,
         kinds=POLICY_KINDS,
         statuses=POLICY_STATUSES,

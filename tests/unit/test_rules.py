@@ -51,3 +51,27 @@ def test_audit_events_cannot_be_changed_or_deleted(app):
     with pytest.raises(PermissionError):
         db.session.commit()
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("sam@example.org", True),
+        ("sam@example", False),
+        ("sam example@example.org", False),
+        ("@example.org", False),
+    ],
+)
+def test_an_email_address_is_checked_as_the_forms_check_it(value, valid):
+    from crm.core.rules import is_email_address
+
+    assert is_email_address(value) is valid
+
+
+def test_a_choice_stores_its_value_and_shows_its_label():
+    from crm.eias.models import EIA_STATUSES, EIAStatus
+
+    assert EIAStatus.IN_REVIEW == "in_review"
+    assert EIAStatus("in_review").label == "In review"
+    assert EIA_STATUSES["in_review"] == "In review"
+    assert list(EIA_STATUSES) == [status.value for status in EIAStatus]
