@@ -6,10 +6,10 @@ import io
 
 from openpyxl import Workbook
 
+from crm.core.spreadsheets import neutralise
 from crm.evidence import queries as evidence
 from crm.evidence.service import record_due_regard
 from crm.feedback.models import SOURCES, STANCES
-from crm.groups.schemas import neutralise
 from crm.policies.models import Policy
 from crm.templating import london_time
 
