@@ -46,8 +46,9 @@ def neutralised(row: Row) -> list[str]:
     return [neutralise(cell) for cell in row]
 
 
-def csv_chunks(rows: Iterable[Row], rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[Row], rows_per_chunk: int | None = None) -> Iterator[bytes]:
     """The rows as UTF-8 CSV with a byte-order mark, one encoded chunk per `rows_per_chunk` rows."""
+    rows_per_chunk = rows_per_chunk or ROWS_PER_CHUNK
     buffer = io.StringIO()
     buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)

@@ -251,7 +251,9 @@ def test_a_big_export_is_read_in_batches_as_it_is_sent(client, sign_in_as, monke
         make_contact(group, name=f"First {number}", email=f"first{number}@example.org")
         make_contact(group, name=f"Second {number}", email=f"second{number}@example.org")
     sign_in_as("engagement_officer")
-    rows = _rows_of_csv(client.get("/staff/groups/export.csv").get_data(as_text=True))
+    response = client.get("/staff/groups/export.csv")
+    assert len(response.response) == 8  # the buffered chunks: 15 rows, two to a chunk
+    rows = _rows_of_csv(response.get_data(as_text=True))
     assert len(rows) == 1 + 7 * 2
     assert sorted(row[1] for row in rows[1:]) == sorted(f"Batch Group {n}" for n in range(7) for _ in (1, 2))
     assert {row[13] for row in rows[1:]} == {f"{w} {n}" for n in range(7) for w in ("First", "Second")}
