@@ -80,19 +80,19 @@ def import_groups_command(file, dry_run):
 @_one_unit_of_work
 def export_groups_command(file, without_contacts):
     """Export every current group to a CSV file in the import format."""
+    from crm.core import spreadsheets
     from crm.groups import queries, transfer
 
-    groups = queries.groups_for_export(queries.GroupFilters(), with_contacts=not without_contacts)
-    with open(file, "w", encoding="utf-8", newline="") as handle:
-        handle.write(transfer.to_csv(groups, with_contacts=not without_contacts))
+    filters, with_contacts = queries.GroupFilters(), not without_contacts
+    spreadsheets.write_csv(file, transfer.export_rows(filters, with_contacts))
     audit.record(
         audit.SYSTEM,
         "groups.exported",
         None,
-        [] if without_contacts else ["contacts"],
+        ["contacts"] if with_contacts else [],
         entity_type="community_group",
     )
-    click.echo(f"Exported {len(groups)} groups to {file}")
+    click.echo(f"Exported {queries.group_count(filters)} groups to {file}")
 
 
 @crm_cli.command("seed-reference")

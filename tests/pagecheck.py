@@ -43,7 +43,10 @@ def check_page(html: str, url: str) -> BeautifulSoup:
 class PageCheckingClient(FlaskClient):
     def open(self, *args, **kwargs):
         # A fresh app context per request, as in production: otherwise the test's own context (and its
-        # `g`, database session and signed-in user) would leak from one request into the next.
+        # `g`, database session and signed-in user) would leak from one request into the next. A streamed
+        # body (spreadsheet downloads) is read inside that context too, as a server sends it before the
+        # request's context ends; pass buffered=False to read it later.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400:

@@ -1,32 +1,34 @@
 """CSV and XLSX exports of responses. Never monitoring data; personal details only for those who may see them.
-Cells that a spreadsheet would run as a formula get a leading apostrophe."""
+The rows are plain values: crm.core.spreadsheets writes them and makes every cell formula-safe."""
 
-import csv
-import io
-
-from openpyxl import Workbook
+from collections.abc import Iterator
 
 from crm.consultations import queries
 from crm.consultations.models import Consultation
 from crm.core import audit
 from crm.templating import london_time
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+def record_export(actor, consultation: Consultation, file_format: str, personal: bool) -> None:
+    """The export is on record (who took the answers, with names and emails or without) before the file."""
+    audit.record(
+        actor,
+        f"responses.exported_{file_format}",
+        consultation,
+        ["answers", *(["email", "name"] if personal else [])],
+    )
 
 
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _rows(consultation: Consultation, personal: bool):
-    questions = list(consultation.questions)
+def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
+    """The header, then a row per response with an answer column per question. Everything is read as the
+    rows are written, responses a batch at a time, so it works after the request has committed."""
+    questions = queries.questions_for_export(consultation_id)
     head = ["Reference", "Received", "Channel", "Status", "Responding as", "Group"]
     if personal:
         head += ["Name", "Email"]
     head += ["Language"] + [f"Q{n}. {q.text}" for n, q in enumerate(questions, start=1)]
     yield head
-    for response in queries.responses_for_export(consultation.id):
+    for response in queries.responses_for_export(consultation_id):
         by_question: dict[int, list[str]] = {}
         for answer in response.answers:
             by_question.setdefault(answer.question_id, []).append(
@@ -46,28 +48,4 @@ def _rows(consultation: Consultation, personal: bool):
         for question in questions:
             values = by_question.get(question.id, [])
             row.append("; ".join(question.option_label(v) if question.is_choice else v for v in values))
-        yield [neutralise(cell) for cell in row]
-
-
-def export_responses(
-    actor, consultation: Consultation, file_format: str, personal: bool
-) -> tuple[bytes, str]:
-    audit.record(
-        actor,
-        f"responses.exported_{file_format}",
-        consultation,
-        ["answers", *(["email", "name"] if personal else [])],
-    )
-    rows = _rows(consultation, personal)
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows(rows)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv"
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Responses")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        yield row

@@ -191,6 +191,14 @@ def monitoring_counts(consultation_id: int) -> dict[str, dict[str, int]]:
     return counts
 
 
+def questions_for_export(consultation_id: int) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question).where(Question.consultation_id == consultation_id).order_by(Question.position)
+        )
+    )
+
+
 def responses_for_export(consultation_id: int, batch: int = 500):
     """Every response with its answers, a batch at a time, so a big consultation never sits in memory."""
     last_id = 0

@@ -2,18 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask import (
-    Response as HttpResponse,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.auth import roles
@@ -28,6 +17,7 @@ from crm.consultations.forms import (
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
+from crm.core import spreadsheets
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
@@ -420,13 +410,12 @@ def free_text(consultation_id: int, question_id: int):
 def export(consultation_id: int, file_format: str):
     consultation = _consultation(consultation_id)
     personal = current_user.has_role(*roles.SEES_PERSONAL_DATA)
-    content, mimetype = exports.export_responses(current_user, consultation, file_format, personal)
-    return HttpResponse(
-        content,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{consultation.slug}-responses.{file_format}"'
-        },
+    # On record before the file is sent: the rows are read as it streams, after this request commits.
+    exports.record_export(current_user, consultation, file_format, personal)
+    return spreadsheets.download(
+        f"{consultation.slug}-responses.{file_format}",
+        exports.response_rows(consultation.id, personal),
+        sheet_title="Responses",
     )
 
 

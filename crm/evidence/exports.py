@@ -1,15 +1,12 @@
 """CSV and XLSX exports of an evidence pack. Never monitoring data; contact and respondent details only for
-those who may see personal data (rule 1). A cell a spreadsheet would run as a formula gets an apostrophe."""
+those who may see personal data (rule 1). The rows are plain values: crm.core.spreadsheets writes them and
+makes every cell formula-safe."""
 
-import csv
-import io
-
-from openpyxl import Workbook
+from collections.abc import Iterator
 
 from crm.evidence import queries as evidence
 from crm.evidence.service import record_due_regard
 from crm.feedback.models import SOURCES, STANCES
-from crm.groups.schemas import neutralise
 from crm.policies.models import Policy
 from crm.templating import london_time
 
@@ -17,7 +14,19 @@ PERSONAL_COLUMNS = ["Contact name", "Contact email", "Contact phone", "Responden
 PERSONAL_FIELDS = ["contact_email", "contact_name", "contact_phone", "respondent_email", "respondent_name"]
 
 
-def _rows(policy: Policy, filters, personal: bool):
+def record_export(actor, policy: Policy, filters, file_format: str, personal: bool) -> None:
+    """The export is on record (who took which evidence, with which filters) before anyone has the file."""
+    record_due_regard(
+        actor,
+        f"evidence_pack.exported_{file_format}",
+        policy,
+        ["feedback", *filters.used, *(PERSONAL_FIELDS if personal else [])],
+    )
+
+
+def evidence_rows(policy_id: int, filters, personal: bool) -> Iterator[list]:
+    """The header, then a row per filtered feedback item. Items are read in batches as the rows are
+    written, with how each was used fetched per batch, so it works after the request has committed."""
     head = [
         "Feedback",
         "Received",
@@ -37,16 +46,16 @@ def _rows(policy: Policy, filters, personal: bool):
         head += PERSONAL_COLUMNS
     yield head
     batch: list = []
-    for item in evidence.evidence_for_export(policy.id, filters, personal):
+    for item in evidence.evidence_for_export(policy_id, filters, personal):
         batch.append(item)
         if len(batch) == 500:
-            yield from _batch_rows(policy, batch, personal)
+            yield from _batch_rows(policy_id, batch, personal)
             batch = []
-    yield from _batch_rows(policy, batch, personal)
+    yield from _batch_rows(policy_id, batch, personal)
 
 
-def _batch_rows(policy: Policy, items: list, personal: bool):
-    influences = evidence.influences_for(policy.id, [item.id for item in items])
+def _batch_rows(policy_id: int, items: list, personal: bool) -> Iterator[list]:
+    influences = evidence.influences_for(policy_id, [item.id for item in items])
     for item in items:
         influence = influences.get(item.id)
         row = [
@@ -73,26 +82,4 @@ def _batch_rows(policy: Policy, items: list, personal: bool):
                 response.name if response else "",
                 response.email if response else "",
             ]
-        yield [neutralise(cell) for cell in row]
-
-
-def export_evidence(actor, policy: Policy, filters, file_format: str, personal: bool) -> tuple[bytes, str]:
-    # The export is on record (who took which evidence, with which filters) before anyone has the file.
-    record_due_regard(
-        actor,
-        f"evidence_pack.exported_{file_format}",
-        policy,
-        ["feedback", *filters.used, *(PERSONAL_FIELDS if personal else [])],
-    )
-    rows = _rows(policy, filters, personal)
-    if file_format == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv"
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Evidence")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        yield row

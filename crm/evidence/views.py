@@ -2,15 +2,14 @@
 characteristic, exports, and recording how each item was used."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask import Response as HttpResponse
 from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core import spreadsheets
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
-from crm.evidence import queries
-from crm.evidence.exports import export_evidence
+from crm.evidence import exports, queries
 from crm.evidence.forms import InfluenceForm
 from crm.evidence.queries import EvidenceFilters
 from crm.evidence.service import record_due_regard, record_influence
@@ -101,11 +100,13 @@ def record_bulk_influence(policy_id: int):
 def export_evidence_pack(policy_id: int, file_format: str):
     policy = db.get_or_404(Policy, policy_id)
     filters = EvidenceFilters.from_args(request.args)
-    content, mimetype = export_evidence(current_user, policy, filters, file_format, _sees_personal_data())
-    return HttpResponse(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{policy.reference}-queries.{file_format}"'},
+    personal = _sees_personal_data()
+    # On record before the file is sent: the rows are read as it streams, after this request commits.
+    exports.record_export(current_user, policy, filters, file_format, personal)
+    return spreadsheets.download(
+        f"{policy.reference}-queries.{file_format}",
+        exports.evidence_rows(policy.id, filters, personal),
+        sheet_title="Evidence",
     )
 
 

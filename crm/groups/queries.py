@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ScalarResult, Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.core.args import ids, search_text
@@ -17,6 +17,7 @@ SORTS = {
     "updated": CommunityGroup.updated_at.asc(),
 }
 PER_PAGE = 25
+EXPORT_BATCH = 500
 
 
 @dataclass
@@ -93,11 +94,18 @@ def group_page(filters: GroupFilters, page: int):
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
 
 
-def groups_for_export(filters: GroupFilters, with_contacts: bool):
+def groups_for_export(filters: GroupFilters, with_contacts: bool) -> ScalarResult[CommunityGroup]:
+    """The filtered groups in name order with their links, fetched a batch at a time while they are written
+    out, so a big export never sits in memory. Call it as the file is written: a download is written after
+    the request commits, and a result opened before the commit would not survive it."""
     query = _with_links(_filtered(filters)).order_by(CommunityGroup.name, CommunityGroup.id)
     if with_contacts:
         query = query.options(selectinload(CommunityGroup.contacts))
-    return db.session.scalars(query).all()
+    return db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
+
+
+def group_count(filters: GroupFilters) -> int:
+    return db.session.scalar(select(func.count()).select_from(_filtered(filters).subquery()))
 
 
 def group_with_links(group_id: int) -> CommunityGroup | None:
@@ -134,10 +142,23 @@ class MailingList:
         return self.no_consent + self.do_not_contact + self.no_email
 
 
+def _contacts_of_groups(filters: GroupFilters) -> Select:
+    group_ids = _filtered(filters).with_only_columns(CommunityGroup.id).scalar_subquery()
+    return select(Contact).where(Contact.group_id.in_(group_ids), Contact.is_archived.is_(False))
+
+
+def _reachable_contacts(filters: GroupFilters) -> Select:
+    return (
+        _contacts_of_groups(filters)
+        .where(Contact.do_not_contact.is_(False), Contact.consent_given.is_(True), Contact.email != "")
+        .options(selectinload(Contact.group))
+        .order_by(Contact.name, Contact.id)
+    )
+
+
 def mailing_list(filters: GroupFilters) -> MailingList:
     """Consented, reachable contacts of the filtered groups, and how many were left out and why."""
-    group_ids = _filtered(filters).with_only_columns(CommunityGroup.id).scalar_subquery()
-    base = select(Contact).where(Contact.group_id.in_(group_ids), Contact.is_archived.is_(False))
+    base = _contacts_of_groups(filters)
     reasons = db.session.execute(
         base.with_only_columns(
             func.count().filter(Contact.do_not_contact.is_(True)),
@@ -147,14 +168,15 @@ def mailing_list(filters: GroupFilters) -> MailingList:
             ),
         )
     ).one()
-    contacts = db.session.scalars(
-        base.where(Contact.do_not_contact.is_(False), Contact.consent_given.is_(True), Contact.email != "")
-        .options(selectinload(Contact.group))
-        .order_by(Contact.name, Contact.id)
-    ).all()
+    contacts = db.session.scalars(_reachable_contacts(filters)).all()
     return MailingList(
         contacts=list(contacts), do_not_contact=reasons[0], no_consent=reasons[1], no_email=reasons[2]
     )
+
+
+def mailing_list_for_export(filters: GroupFilters) -> ScalarResult[Contact]:
+    """The mailing list's contacts a batch at a time, read as the file is written (see groups_for_export)."""
+    return db.session.scalars(_reachable_contacts(filters).execution_options(yield_per=EXPORT_BATCH))
 
 
 def contact_page(q: str, page: int):

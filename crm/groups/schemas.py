@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from crm.core.spreadsheets import unneutralise
 from crm.groups.models import ACCESS_NEEDS, CONSENT_METHODS, GROUP_KINDS, GROUP_STATUSES
 
 GROUP_COLUMNS = [
@@ -41,18 +42,7 @@ CONTACT_COLUMNS = [
 ]
 REQUIRED_COLUMNS = ["name", "kind"]
 SEPARATOR = ";"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(value) -> str:
-    """Stop a spreadsheet treating a cell as a formula: `=SUM(A1)` is written as `'=SUM(A1)`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
 def yes_no(value: bool) -> str:
@@ -71,6 +61,7 @@ class Text(fields.String):
         self.label = label
 
     def _deserialize(self, value, attr, data, **kwargs):
+        # The export wrote `'=x` for a cell `=x`; the import reads back what the group really has.
         text = unneutralise(super()._deserialize(value, attr, data, **kwargs).strip())
         if self.required and not text:
             raise ValidationError(f"Enter the {self.label.lower()}")
@@ -235,7 +226,8 @@ def load_row(schema: GroupRowSchema, row: dict) -> tuple[dict | None, dict[str, 
     return values, {}
 
 
-def export_row(group, contact=None, with_contacts: bool = False) -> list[str]:
+def export_row(group, contact=None, with_contacts: bool = False) -> list:
+    """One row of the groups spreadsheet, as values: the spreadsheet writer makes every cell formula-safe."""
     cells = [
         group.id,
         group.name,
@@ -269,4 +261,4 @@ def export_row(group, contact=None, with_contacts: bool = False) -> list[str]:
             if contact
             else [""] * len(CONTACT_COLUMNS)
         )
-    return [neutralise(cell) for cell in cells]
+    return cells

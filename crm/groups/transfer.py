@@ -2,15 +2,16 @@
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.extensions import db
+from crm.groups import queries
 from crm.groups.matching import match_key
 from crm.groups.models import CommunityGroup, Contact, ImportBatch, group_area, group_characteristic
 from crm.groups.schemas import (
@@ -20,11 +21,11 @@ from crm.groups.schemas import (
     GroupRowSchema,
     export_row,
     load_row,
-    neutralise,
 )
 from crm.groups.service import CONTACT_FIELDS, GROUP_FIELDS
 
 MAX_ROWS = 50_000
+MAILING_LIST_COLUMNS = ["name", "email", "group", "role", "preferred_language", "access_needs"]
 # Spreadsheet column -> contact field ("contact_consent" is the one whose name differs).
 CONTACT_KEYS = {
     ("contact_consent" if name == "consent_given" else f"contact_{name}"): name for name in CONTACT_FIELDS
@@ -253,52 +254,25 @@ def export_columns(with_contacts: bool) -> list[str]:
     return GROUP_COLUMNS + (CONTACT_COLUMNS if with_contacts else [])
 
 
-def export_rows(groups, with_contacts: bool):
-    for group in groups:
+def export_rows(filters: queries.GroupFilters, with_contacts: bool) -> Iterator[list]:
+    """The groups spreadsheet, header first: a row per current contact of each group (one row for a group
+    without), or per group when contacts are left out. Groups are read as the rows are written."""
+    yield export_columns(with_contacts)
+    for group in queries.groups_for_export(filters, with_contacts):
         contacts = [c for c in group.contacts if not c.is_archived] if with_contacts else []
-        if contacts:
-            for contact in contacts:
-                yield export_row(group, contact, with_contacts=True)
-        else:
-            yield export_row(group, None, with_contacts=with_contacts)
+        for contact in contacts or [None]:
+            yield export_row(group, contact, with_contacts=with_contacts)
 
 
-def _csv(header: list[str], rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()  # the byte-order mark makes Excel read UTF-8 correctly
-
-
-def to_csv(groups, with_contacts: bool) -> str:
-    return _csv(export_columns(with_contacts), export_rows(groups, with_contacts))
-
-
-def mailing_list_csv(contacts) -> str:
-    rows = (
-        [
-            neutralise(value)
-            for value in (
-                contact.name,
-                contact.email,
-                contact.group.name if contact.group else "",
-                contact.role,
-                contact.preferred_language,
-                contact.access_needs,
-            )
+def mailing_list_rows(filters: queries.GroupFilters) -> Iterator[list]:
+    """The mailing list, header first, for pasting into an email tool."""
+    yield MAILING_LIST_COLUMNS
+    for contact in queries.mailing_list_for_export(filters):
+        yield [
+            contact.name,
+            contact.email,
+            contact.group.name if contact.group else "",
+            contact.role,
+            contact.preferred_language,
+            contact.access_needs,
         ]
-        for contact in contacts
-    )
-    return _csv(["name", "email", "group", "role", "preferred_language", "access_needs"], rows)
-
-
-def to_xlsx(groups, with_contacts: bool) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Groups")
-    sheet.append(export_columns(with_contacts))
-    for row in export_rows(groups, with_contacts):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

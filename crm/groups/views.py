@@ -1,11 +1,11 @@
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.core import audit
+from crm.core import audit, spreadsheets
 from crm.core.args import search_text
 from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
@@ -243,16 +243,10 @@ def mailing_list():
 @bp.get("/staff/groups/mailing-list.csv")
 @role_required(*roles.SEES_PERSONAL_DATA)
 def mailing_list_csv():
-    result = queries.mailing_list(queries.GroupFilters.from_args(request.args))
-    body = transfer.mailing_list_csv(result.contacts)
+    filters = queries.GroupFilters.from_args(request.args)
+    # On record before the file is sent: the rows are read as it streams, after this request commits.
     audit.record(current_user, "groups.mailing_list_exported", None, entity_type="contact")
-    return _download(body, "mailing-list.csv", "text/csv; charset=utf-8")
-
-
-def _download(body, filename: str, mimetype: str) -> Response:
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return spreadsheets.download("mailing-list.csv", transfer.mailing_list_rows(filters))
 
 
 @bp.get("/staff/groups/export.<any(csv,xlsx):file_format>")
@@ -261,7 +255,7 @@ def export_groups(file_format: str):
     """The filtered list as the importable spreadsheet. Contacts only for officers and admins (rule 1)."""
     filters = queries.GroupFilters.from_args(request.args)
     with_contacts = _sees_personal_data()
-    groups = queries.groups_for_export(filters, with_contacts)
+    # On record before the file is sent: the rows are read as it streams, after this request commits.
     audit.record(
         current_user,
         "groups.exported",
@@ -269,24 +263,17 @@ def export_groups(file_format: str):
         ["contacts"] if with_contacts else [],
         entity_type="community_group",
     )
-    stamp = date.today().isoformat()
-    if file_format == "csv":
-        return _download(
-            transfer.to_csv(groups, with_contacts), f"groups-{stamp}.csv", "text/csv; charset=utf-8"
-        )
-    return _download(
-        transfer.to_xlsx(groups, with_contacts),
-        f"groups-{stamp}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return spreadsheets.download(
+        f"groups-{date.today().isoformat()}.{file_format}",
+        transfer.export_rows(filters, with_contacts),
+        sheet_title="Groups",
     )
 
 
 @bp.get("/staff/groups/import-template.csv")
 @any_staff
 def import_template():
-    return _download(
-        transfer.to_csv([], with_contacts=True), "groups-template.csv", "text/csv; charset=utf-8"
-    )
+    return spreadsheets.download("groups-template.csv", [transfer.export_columns(with_contacts=True)])
 
 
 @bp.route("/staff/groups/import", methods=["GET", "POST"])

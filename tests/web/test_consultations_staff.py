@@ -1,9 +1,10 @@
 import csv
 import io
 from datetime import UTC, datetime
+from functools import partial
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.consultations import service
 from crm.consultations.models import Consultation, Question, Response
@@ -206,6 +207,31 @@ def test_exports_neutralise_formulas_leave_out_monitoring_and_are_audited(client
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert "Name" not in values[0] and "Email" not in values[0]
     assert "'+SUM(A1:A9)" in values[1]
+
+
+def test_a_responses_export_is_on_record_then_read_in_batches_as_it_is_sent(client, sign_in_as, monkeypatch):
+    from crm.consultations import queries
+
+    # Batches of two stand in for a big consultation; reading the body only after the request has ended
+    # shows the rows come from the database as the file is sent, not from objects the view loaded.
+    monkeypatch.setattr(queries, "responses_for_export", partial(queries.responses_for_export, batch=2))
+    consultation = make_consultation()
+    for number in range(5):
+        respond(consultation, name=f"Person {number}", email=f"p{number}@example.org")
+    sign_in_as("engagement_officer")
+    response = client.get(f"/staff/consultations/{consultation.id}/responses/export.csv", buffered=False)
+    try:
+        with db.engine.connect() as connection:
+            recorded = connection.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "responses.exported_csv")
+            )
+        assert recorded == 1 and response.is_streamed
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    finally:
+        response.close()
+    assert sorted(row[6] for row in rows[1:]) == [f"Person {number}" for number in range(5)]
 
 
 def test_monitoring_totals_are_suppressed_and_only_for_equality_leads_and_admins(client, sign_in_as):

@@ -4,7 +4,7 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.auth import roles
 from crm.core.models import AuditEvent
@@ -203,6 +203,25 @@ def test_exports_neutralise_formulas_and_leave_out_personal_details_for_non_offi
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
     assert "'=1+1 is what I think" in values and "Pat Private" not in values
+
+
+def test_an_evidence_export_is_on_record_before_its_file_is_sent(client, sign_in_as):
+    policy = make_policy()
+    make_feedback("Late buses would help", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    response = client.get(_pack(policy) + "/export.xlsx", buffered=False)
+    try:
+        with db.engine.connect() as connection:
+            recorded = connection.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "evidence_pack.exported_xlsx")
+            )
+        assert recorded == 1 and response.is_streamed
+        sheet = load_workbook(io.BytesIO(response.get_data())).active
+    finally:
+        response.close()
+    assert sheet.title == "Evidence" and "Late buses would help" in [row[10] for row in sheet.values]
 
 
 def test_officers_export_contact_details(client, sign_in_as):

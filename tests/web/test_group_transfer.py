@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from crm.core.models import AuditEvent
 from crm.extensions import db
 from crm.groups.models import CommunityGroup, Contact
 from tests.factories import make_contact, make_group
@@ -224,3 +225,53 @@ def test_cli_export_writes_an_importable_file(app, tmp_path):
     assert "Exported By CLI" in text and "cli.contact@example.org" in text
     result = app.test_cli_runner().invoke(args=["crm", "export-groups", "--without-contacts", str(target)])
     assert "cli.contact@example.org" not in target.read_text(encoding="utf-8-sig")
+
+
+def test_cli_export_writes_the_same_bytes_as_the_web_export(app, client, sign_in_as, tmp_path):
+    group = make_group("=Same Bytes Grŵp")
+    make_contact(group, name="@Same Person", email="same@example.org")
+    sign_in_as("admin")
+    web = client.get("/staff/groups/export.csv").get_data()
+    target = tmp_path / "out.csv"
+    assert app.test_cli_runner().invoke(args=["crm", "export-groups", str(target)]).exit_code == 0
+    assert target.read_bytes() == web and web.startswith(b"\xef\xbb\xbfid,name,")
+    assert "'=Same Bytes Grŵp" in web.decode("utf-8") and "'@Same Person" in web.decode("utf-8")
+
+
+def test_a_big_export_is_read_in_batches_as_it_is_sent(client, sign_in_as, monkeypatch):
+    # Tiny batches stand in for a big export: the groups are fetched a few at a time and the file is
+    # written a few rows per chunk, after the request's unit of work has committed.
+    from crm.core import spreadsheets
+    from crm.groups import queries
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    monkeypatch.setattr(spreadsheets, "ROWS_PER_CHUNK", 2)
+    for number in range(7):
+        group = make_group(f"Batch Group {number}")
+        make_contact(group, name=f"First {number}", email=f"first{number}@example.org")
+        make_contact(group, name=f"Second {number}", email=f"second{number}@example.org")
+    sign_in_as("engagement_officer")
+    response = client.get("/staff/groups/export.csv")
+    assert len(response.response) == 8  # the buffered chunks: 15 rows, two to a chunk
+    rows = _rows_of_csv(response.get_data(as_text=True))
+    assert len(rows) == 1 + 7 * 2
+    assert sorted(row[1] for row in rows[1:]) == sorted(f"Batch Group {n}" for n in range(7) for _ in (1, 2))
+    assert {row[13] for row in rows[1:]} == {f"{w} {n}" for n in range(7) for w in ("First", "Second")}
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/staff/groups/export.xlsx").get_data())).active
+    assert len(list(sheet.values)) == 1 + 7 * 2
+
+
+def test_an_export_is_on_record_before_its_file_is_sent(app, client, sign_in_as):
+    make_group("Recorded First")
+    sign_in_as("viewer")
+    response = client.get("/staff/groups/export.csv", buffered=False)
+    try:
+        # Read over a connection of its own: the audit event is committed, yet no row has been written.
+        with db.engine.connect() as connection:
+            exported = connection.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "groups.exported")
+            )
+        assert exported == 1 and response.is_streamed
+        assert "Recorded First" in response.get_data(as_text=True)
+    finally:
+        response.close()
