@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from crm.consultations import queries
 from crm.consultations.models import Consultation
 from crm.core import audit
-from crm.templating import london_time
+from crm.core.time import govuk_date_time
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,7 +34,7 @@ def _rows(consultation: Consultation, personal: bool):
             )
         row = [
             response.reference,
-            london_time(response.received_at),
+            govuk_date_time(response.received_at),
             response.channel_label,
             response.status_label,
             response.respondent_label,

@@ -1,6 +1,6 @@
 """Staff pages for consultations: the builder, lifecycle, responses, summaries, exports and monitoring."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -27,10 +27,17 @@ from crm.consultations.forms import (
     response_values,
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
-from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
 from crm.core.models import Area, Characteristic
 from crm.core.rules import show_refusal
 from crm.core.suppression import suppress_distribution
+from crm.core.time import (
+    end_of_uk_day,
+    parse_time_of_day,
+    start_of_uk_day,
+    uk_day_and_time,
+    uk_midday,
+    utc_from_uk,
+)
 from crm.extensions import db
 from crm.forms import ConfirmForm
 from crm.policies.queries import all_policies
@@ -79,7 +86,7 @@ def index():
 
 def _details(form) -> dict:
     def when(day, clock):
-        return uk_to_utc(day.data, parse_time(clock.data)) if day.data and clock.data else None
+        return utc_from_uk(day.data, parse_time_of_day(clock.data)) if day.data and clock.data else None
 
     return {
         "title": form.title.data,
@@ -134,8 +141,8 @@ def edit(consultation_id: int):
     form = ConsultationForm(obj=consultation)
     form.set_choices(*_reference_lists())
     if request.method == "GET":
-        form.opens_on.data, form.opens_time.data = utc_to_uk_parts(consultation.opens_at)
-        form.closes_on.data, form.closes_time.data = utc_to_uk_parts(consultation.closes_at)
+        form.opens_on.data, form.opens_time.data = uk_day_and_time(consultation.opens_at)
+        form.closes_on.data, form.closes_time.data = uk_day_and_time(consultation.closes_at)
         form.policy_ids.data = [p.id for p in consultation.policies]
         form.characteristic_ids.data = [c.id for c in consultation.characteristics]
         form.area_ids.data = [a.id for a in consultation.areas]
@@ -291,10 +298,8 @@ def responses(consultation_id: int):
     pagination = queries.list_responses(
         consultation.id,
         request.args.get("page", 1, type=int),
-        received_from=uk_to_utc(received_from, parse_time("midnight")) if received_from else None,
-        received_to=uk_to_utc(received_to + timedelta(days=1), parse_time("midnight"))
-        if received_to
-        else None,
+        received_from=start_of_uk_day(received_from) if received_from else None,
+        received_to=end_of_uk_day(received_to) if received_to else None,
         **filters,
     )
     return render_template(
@@ -369,7 +374,7 @@ def new_response(consultation_id: int):
                 consultation,
                 channel=form.channel.data or "",
                 actor=current_user,
-                received_at=uk_to_utc(received_on, parse_time("midday")) if received_on else None,
+                received_at=uk_midday(received_on) if received_on else None,
                 **values,
             )
         except service.ResponseInvalid as error:

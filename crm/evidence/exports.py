@@ -6,12 +6,12 @@ import io
 
 from openpyxl import Workbook
 
+from crm.core.time import govuk_date_time
 from crm.evidence import queries as evidence
 from crm.evidence.service import record_due_regard
 from crm.feedback.models import SOURCES, STANCES
 from crm.groups.schemas import neutralise
 from crm.policies.models import Policy
-from crm.templating import london_time
 
 PERSONAL_COLUMNS = ["Contact name", "Contact email", "Contact phone", "Respondent name", "Respondent email"]
 PERSONAL_FIELDS = ["contact_email", "contact_name", "contact_phone", "respondent_email", "respondent_name"]
@@ -51,7 +51,7 @@ def _batch_rows(policy: Policy, items: list, personal: bool):
         influence = influences.get(item.id)
         row = [
             f"FB-{item.id}",
-            london_time(item.received_at),
+            govuk_date_time(item.received_at),
             SOURCES.get(item.source, item.source),
             item.consultation.title if item.consultation else "",
             item.event.title if item.event else "",

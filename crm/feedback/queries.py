@@ -3,14 +3,14 @@ whatever its size (links are loaded in bulk)."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date
 
 from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
-from crm.consultations.timing import uk_to_utc
 from crm.core.args import ids, iso_day, one_id
+from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -131,9 +131,9 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
             Feedback.status == "coded" if filters.coded == "yes" else Feedback.status == "new"
         )
     if filters.date_from:
-        query = query.where(Feedback.received_at >= uk_to_utc(filters.date_from, time(0, 0)))
+        query = query.where(Feedback.received_at >= start_of_uk_day(filters.date_from))
     if filters.date_to:
-        query = query.where(Feedback.received_at < uk_to_utc(filters.date_to + timedelta(days=1), time(0, 0)))
+        query = query.where(Feedback.received_at < end_of_uk_day(filters.date_to))
     return query
 
 
