@@ -1,7 +1,5 @@
 """Staff pages for consultations: the builder, lifecycle, responses, summaries, exports and monitoring."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -27,6 +25,7 @@ from crm.consultations.forms import (
     response_values,
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
+from crm.core import args
 from crm.core.models import Area, Characteristic
 from crm.core.rules import show_refusal
 from crm.core.suppression import suppress_distribution
@@ -278,18 +277,11 @@ def move_question(consultation_id: int, question_id: int, direction: str):
     )
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/<int:consultation_id>/responses")
 @role_required(*READERS)
 def responses(consultation_id: int):
     consultation = _consultation(consultation_id)
-    received_from, received_to = _date_arg("from"), _date_arg("to")
+    received_from, received_to = args.day(request.args, "from"), args.day(request.args, "to")
     filters = {
         "channel": request.args.get("channel", "") if request.args.get("channel") in CHANNELS else "",
         "status": request.args.get("status", "") if request.args.get("status") in RESPONSE_STATUSES else "",

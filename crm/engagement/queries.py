@@ -7,7 +7,7 @@ from itertools import groupby
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from crm.core.args import ids, iso_day
+from crm.core.args import day, ids
 from crm.core.time import end_of_uk_day, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
@@ -34,8 +34,8 @@ class EventFilters:
             characteristic=ids(args, "characteristic"),
             group=args.get("group", type=int),
             officer=args.get("officer", type=int),
-            date_from=iso_day(args, "from"),
-            date_to=iso_day(args, "to"),
+            date_from=day(args, "from"),
+            date_to=day(args, "to"),
             archived=args.get("archived") == "yes",
         )
 

@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
-from crm.core.args import ids, iso_day, one_id
+from crm.core.args import day, ids, one_id
 from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
@@ -58,8 +58,8 @@ class FeedbackFilters:
             barrier=ids(args, "barrier"),
             stance=args.getlist("stance"),
             coded=args.get("coded", "") if args.get("coded") in ("yes", "no") else "",
-            date_from=iso_day(args, "from"),
-            date_to=iso_day(args, "to"),
+            date_from=day(args, "from"),
+            date_to=day(args, "to"),
         )
 
     @property

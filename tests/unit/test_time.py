@@ -3,7 +3,9 @@
 from datetime import UTC, date, datetime, time
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
+from crm.core import args
 from crm.core.time import (
     end_of_uk_day,
     govuk_date,
@@ -85,6 +87,13 @@ def test_the_uk_reads_the_day_first():
 )
 def test_the_gov_uk_date_input_needs_three_boxes_that_make_a_real_day(boxes, expected):
     assert parse_day_boxes(*boxes) == expected
+
+
+def test_a_list_filter_reads_the_day_a_date_input_sends_and_ignores_anything_else():
+    query = MultiDict({"from": "2026-11-27", "to": "27/11/2026", "bad": "2026-02-30", "words": "<script>"})
+    assert args.day(query, "from") == date(2026, 11, 27)
+    assert args.day(query, "to") == date(2026, 11, 27)  # where the browser shows a plain text box
+    assert [args.day(query, name) for name in ("bad", "words", "missing")] == [None, None, None]
 
 
 # ---- Reading times of day --------------------------------------------------------------------------------
