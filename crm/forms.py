@@ -7,6 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
+from crm.core.time import parse_day_boxes
+
 # Characters that have no business in names and titles: control characters apart from newlines and tabs.
 _CONTROL = {chr(code) for code in range(32)} - {"\n", "\r", "\t"}
 
@@ -42,7 +44,7 @@ class GovDateField(DateField):
     widget = GovDateInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", "%d %m %Y")
+        kwargs.setdefault("format", "%d %m %Y")  # how _value() writes the date back into the boxes
         super().__init__(label, validators, **kwargs)
 
     def process(self, formdata, data=unset_value, extra_filters=None):
@@ -52,11 +54,13 @@ class GovDateField(DateField):
             self.raw_data = None
 
     def process_formdata(self, valuelist):
-        if valuelist and len(valuelist) != 3:
+        if not valuelist:
+            return
+        if len(valuelist) != 3:
             raise ValueError("Enter a day, month and year")
-        if valuelist and all(part.strip() for part in valuelist):
-            valuelist = [part.strip() for part in valuelist]
-        super().process_formdata(valuelist)
+        self.data = parse_day_boxes(*valuelist)
+        if self.data is None:
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid date value."))
 
 
 def text_area(label: str, description: str = "", limit: int = 10000) -> TextAreaField:

@@ -1,7 +1,4 @@
-"""Jinja set-up: our templates first, then the GOV.UK macros, and filters for UK dates."""
-
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+"""Jinja set-up: our templates first, then the GOV.UK macros, and the UK date filters of crm/core/time.py."""
 
 from flask import request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -9,30 +6,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup, escape
 
-UK = ZoneInfo("Europe/London")
-
-
-def govuk_date(value: date | datetime | None) -> str:
-    """27 November 2026 — in UK time when given a date-time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(UK)
-    return f"{value.day} {value:%B %Y}"
-
-
-def london_time(value: datetime | None) -> str:
-    """2:05pm on 27 November 2026, in UK time (GMT or BST as the date requires)."""
-    if value is None:
-        return ""
-    local = value.astimezone(UK)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}{local:%p}".lower() if local.minute == 0 else f"{hour}:{local:%M%p}".lower()
-    if (local.hour, local.minute) == (12, 0):
-        clock = "midday"
-    elif (local.hour, local.minute) == (0, 0):
-        clock = "midnight"
-    return f"{clock} on {govuk_date(local)}"
+from crm.core.time import govuk_date, govuk_date_time
 
 
 def csrf_input() -> Markup:
@@ -62,7 +36,7 @@ def init_templating(app) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["govuk_date"] = govuk_date
-    app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["london_time"] = govuk_date_time  # the templates' name for a date and time
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["page_url"] = page_url
     WTFormsHelpers(app)

@@ -8,10 +8,10 @@ from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import list_users
 from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
 from crm.core.rules import show_refusal
+from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
 from crm.security import mark_active
-from crm.templating import london_time
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -46,7 +46,7 @@ def sign_in_page():
         if result.locked_until:
             locked_message = (
                 "There have been too many failed attempts to sign in with this email address. "
-                f"You can try again after {london_time(result.locked_until)}."
+                f"You can try again after {govuk_date_time(result.locked_until)}."
             )
             form.email.errors.append("Sign-in is locked for this email address for now")
         else:

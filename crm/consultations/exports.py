@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from crm.consultations import queries
 from crm.consultations.models import Consultation
 from crm.core import audit
-from crm.templating import london_time
+from crm.core.time import govuk_date_time
 
 
 def record_export(actor, consultation: Consultation, file_format: str, personal: bool) -> None:
@@ -36,7 +36,7 @@ def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
             )
         row = [
             response.reference,
-            london_time(response.received_at),
+            govuk_date_time(response.received_at),
             response.channel_label,
             response.status_label,
             response.respondent_label,

@@ -23,13 +23,13 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from crm.consultations import monitoring
 from crm.consultations.models import CHANNELS, FORMATS, QUESTION_KINDS, RESPONDENT_KINDS, RESPONSE_STATUSES
-from crm.consultations.timing import parse_time
+from crm.core.time import parse_time_of_day
 from crm.forms import GovDateField, choices, no_control_characters
 from crm.forms import max_length as limit
 
 
 def _valid_time(form, field):
-    if field.data and parse_time(field.data) is None:
+    if field.data and parse_time_of_day(field.data) is None:
         raise ValidationError(f"{field.label.text} must be a time, like 9am, 5:30pm or 23:59")
 
 

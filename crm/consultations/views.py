@@ -1,7 +1,5 @@
 """Staff pages for consultations: the builder, lifecycle, responses, summaries, exports and monitoring."""
 
-from datetime import date, timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -16,12 +14,19 @@ from crm.consultations.forms import (
     response_values,
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
-from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
-from crm.core import spreadsheets
+from crm.core import args, spreadsheets
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
 from crm.core.suppression import suppress_distribution
+from crm.core.time import (
+    end_of_uk_day,
+    parse_time_of_day,
+    start_of_uk_day,
+    uk_day_and_time,
+    uk_midday,
+    utc_from_uk,
+)
 from crm.extensions import db
 from crm.forms import ConfirmForm
 from crm.policies.queries import all_policies
@@ -62,7 +67,7 @@ def index():
 
 def _details(form) -> dict:
     def when(day, clock):
-        return uk_to_utc(day.data, parse_time(clock.data)) if day.data and clock.data else None
+        return utc_from_uk(day.data, parse_time_of_day(clock.data)) if day.data and clock.data else None
 
     return {
         "title": form.title.data,
@@ -117,8 +122,8 @@ def edit(consultation_id: int):
     form = ConsultationForm(obj=consultation)
     form.set_choices(*_reference_lists())
     if request.method == "GET":
-        form.opens_on.data, form.opens_time.data = utc_to_uk_parts(consultation.opens_at)
-        form.closes_on.data, form.closes_time.data = utc_to_uk_parts(consultation.closes_at)
+        form.opens_on.data, form.opens_time.data = uk_day_and_time(consultation.opens_at)
+        form.closes_on.data, form.closes_time.data = uk_day_and_time(consultation.closes_at)
         form.policy_ids.data = [p.id for p in consultation.policies]
         form.characteristic_ids.data = [c.id for c in consultation.characteristics]
         form.area_ids.data = [a.id for a in consultation.areas]
@@ -254,18 +259,11 @@ def move_question(consultation_id: int, question_id: int, direction: str):
     )
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/<int:consultation_id>/responses")
 @role_required(*READERS)
 def responses(consultation_id: int):
     consultation = _consultation(consultation_id)
-    received_from, received_to = _date_arg("from"), _date_arg("to")
+    received_from, received_to = args.day(request.args, "from"), args.day(request.args, "to")
     filters = {
         "channel": request.args.get("channel", "") if request.args.get("channel") in CHANNELS else "",
         "status": request.args.get("status", "") if request.args.get("status") in RESPONSE_STATUSES else "",
@@ -274,10 +272,8 @@ def responses(consultation_id: int):
     pagination = queries.list_responses(
         consultation.id,
         request.args.get("page", 1, type=int),
-        received_from=uk_to_utc(received_from, parse_time("midnight")) if received_from else None,
-        received_to=uk_to_utc(received_to + timedelta(days=1), parse_time("midnight"))
-        if received_to
-        else None,
+        received_from=start_of_uk_day(received_from) if received_from else None,
+        received_to=end_of_uk_day(received_to) if received_to else None,
         **filters,
     )
     return render_template(
@@ -352,7 +348,7 @@ def new_response(consultation_id: int):
                 consultation,
                 channel=form.channel.data or "",
                 actor=current_user,
-                received_at=uk_to_utc(received_on, parse_time("midday")) if received_on else None,
+                received_at=uk_midday(received_on) if received_on else None,
                 **values,
             )
         except service.ResponseInvalid as error:

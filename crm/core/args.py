@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from crm.core.time import parse_day
+
 
 def ids(args, name: str) -> list[int]:
     """Every whole number given for `name` (?area=3&area=7), skipping anything else."""
@@ -24,9 +26,7 @@ def one_id(args, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def iso_day(args, name: str) -> date | None:
-    """A date as a browser's date input sends it (2026-11-27), or None."""
-    try:
-        return date.fromisoformat(args.get(name, ""))
-    except ValueError:
-        return None
+def day(args, name: str) -> date | None:
+    """A day as a browser's date input sends it (2026-11-27), or as a person types it where the browser
+    shows a plain text box instead (27/11/2026); None for anything else."""
+    return parse_day(args.get(name, ""))

@@ -19,13 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from crm.consultations.timing import parse_time, uk_to_utc, utc_to_uk_parts
+from crm.core.time import parse_time_of_day, uk_day_and_time, utc_from_uk
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.forms import GovDateField, choices, max_length, no_control_characters
 
 
 def _valid_time(form, field):
-    if not field.data or parse_time(field.data) is None:
+    if not field.data or parse_time_of_day(field.data) is None:
         raise ValidationError(f"Enter {field.label.text.lower()}, like 9am, 5:30pm or 17:30")
 
 
@@ -88,8 +88,8 @@ class EventForm(FlaskForm):
     submit = SubmitField("Save event", widget=GovSubmitInput())
 
     def fill_times(self, event) -> None:
-        self.starts_on.data, self.starts_time.data = utc_to_uk_parts(event.starts_at)
-        ends_on, self.ends_time.data = utc_to_uk_parts(event.ends_at)
+        self.starts_on.data, self.starts_time.data = uk_day_and_time(event.starts_at)
+        ends_on, self.ends_time.data = uk_day_and_time(event.ends_at)
         self.ends_on.data = None if ends_on == self.starts_on.data else ends_on
         self.group_names.data = "\n".join(group.name for group in event.groups)
         self.officer_ids.data = [officer.id for officer in event.officers]
@@ -98,6 +98,6 @@ class EventForm(FlaskForm):
         self.consultation_id.data = event.consultation_id or 0
 
     def times(self):
-        starts = uk_to_utc(self.starts_on.data, parse_time(self.starts_time.data))
-        ends = uk_to_utc(self.ends_on.data or self.starts_on.data, parse_time(self.ends_time.data))
+        starts = utc_from_uk(self.starts_on.data, parse_time_of_day(self.starts_time.data))
+        ends = utc_from_uk(self.ends_on.data or self.starts_on.data, parse_time_of_day(self.ends_time.data))
         return starts, ends

@@ -1,17 +1,16 @@
 """Reads for events: filtered and paginated in SQL, links loaded in bulk."""
 
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date
 from itertools import groupby
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from crm.consultations.timing import uk_to_utc
-from crm.core.args import ids, iso_day
+from crm.core.args import day, ids
+from crm.core.time import end_of_uk_day, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
-from crm.templating import UK
 
 PER_PAGE = 25
 
@@ -35,8 +34,8 @@ class EventFilters:
             characteristic=ids(args, "characteristic"),
             group=args.get("group", type=int),
             officer=args.get("officer", type=int),
-            date_from=iso_day(args, "from"),
-            date_to=iso_day(args, "to"),
+            date_from=day(args, "from"),
+            date_to=day(args, "to"),
             archived=args.get("archived") == "yes",
         )
 
@@ -80,11 +79,9 @@ def _filtered(filters: EventFilters):
             )
         )
     if filters.date_from:
-        query = query.where(EngagementEvent.starts_at >= uk_to_utc(filters.date_from, time(0, 0)))
+        query = query.where(EngagementEvent.starts_at >= start_of_uk_day(filters.date_from))
     if filters.date_to:
-        query = query.where(
-            EngagementEvent.starts_at < uk_to_utc(filters.date_to + timedelta(days=1), time(0, 0))
-        )
+        query = query.where(EngagementEvent.starts_at < end_of_uk_day(filters.date_to))
     return query
 
 
@@ -104,7 +101,7 @@ def by_month(events) -> list[tuple[str, list[EngagementEvent]]]:
     """Group a page of events under "November 2026" headings, in UK time."""
 
     def month(event):
-        return f"{event.starts_at.astimezone(UK):%B %Y}"
+        return govuk_month(event.starts_at)
 
     return [(label, list(items)) for label, items in groupby(events, key=month)]
 

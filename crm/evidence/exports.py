@@ -4,11 +4,11 @@ makes every cell formula-safe."""
 
 from collections.abc import Iterator
 
+from crm.core.time import govuk_date_time
 from crm.evidence import queries as evidence
 from crm.evidence.service import record_due_regard
 from crm.feedback.models import SOURCES, STANCES
 from crm.policies.models import Policy
-from crm.templating import london_time
 
 PERSONAL_COLUMNS = ["Contact name", "Contact email", "Contact phone", "Respondent name", "Respondent email"]
 PERSONAL_FIELDS = ["contact_email", "contact_name", "contact_phone", "respondent_email", "respondent_name"]
@@ -60,7 +60,7 @@ def _batch_rows(policy_id: int, items: list, personal: bool) -> Iterator[list]:
         influence = influences.get(item.id)
         row = [
             f"FB-{item.id}",
-            london_time(item.received_at),
+            govuk_date_time(item.received_at),
             SOURCES.get(item.source, item.source),
             item.consultation.title if item.consultation else "",
             item.event.title if item.event else "",

@@ -6,7 +6,6 @@ feedback (spam or withdrawn responses) never counts. Text search uses the full-t
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, distinct, exists, func, select, union
 from sqlalchemy.orm import selectinload
@@ -14,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
 from crm.core.args import ids, search_text
 from crm.core.models import Barrier, Characteristic, Theme
+from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -27,7 +27,6 @@ from crm.feedback.models import (
 from crm.feedback.queries import reached_policy, text_search
 from crm.groups.models import CommunityGroup, group_characteristic
 from crm.policies.models import PolicyInfluence
-from crm.templating import UK
 
 PER_PAGE = 25
 
@@ -64,16 +63,6 @@ def feedback_outside_policy(policy_id: int, feedback_ids) -> list[int]:
 
 
 # ---- Filters --------------------------------------------------------------------------------------------
-
-
-def parse_day(value: str) -> date | None:
-    value = (value or "").strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 @dataclass
@@ -143,10 +132,6 @@ class EvidenceFilters:
         return bool(self.used)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UK)
-
-
 def text_search_condition(q: str):
     """Full-text match on feedback text, the inbox's own search; nothing to search for matches nothing."""
     condition = text_search(q)
@@ -179,9 +164,9 @@ def filtered_ids(policy_id: int, filters: EvidenceFilters) -> Select:
             )
     start, end = parse_day(filters.date_from), parse_day(filters.date_to)
     if start and "date_from" not in filters.errors:
-        query = query.where(Feedback.received_at >= _start_of(start))
+        query = query.where(Feedback.received_at >= start_of_uk_day(start))
     if end and "date_to" not in filters.errors:
-        query = query.where(Feedback.received_at < _start_of(end + timedelta(days=1)))
+        query = query.where(Feedback.received_at < end_of_uk_day(end))
     return query
 
 

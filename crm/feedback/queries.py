@@ -3,14 +3,14 @@ whatever its size (links are loaded in bulk)."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date
 
 from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
-from crm.consultations.timing import uk_to_utc
-from crm.core.args import ids, iso_day, one_id, search_text
+from crm.core.args import day, ids, one_id, search_text
+from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -58,8 +58,8 @@ class FeedbackFilters:
             barrier=ids(args, "barrier"),
             stance=args.getlist("stance"),
             coded=args.get("coded", "") if args.get("coded") in ("yes", "no") else "",
-            date_from=iso_day(args, "from"),
-            date_to=iso_day(args, "to"),
+            date_from=day(args, "from"),
+            date_to=day(args, "to"),
         )
 
     @property
@@ -131,9 +131,9 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
             Feedback.status == "coded" if filters.coded == "yes" else Feedback.status == "new"
         )
     if filters.date_from:
-        query = query.where(Feedback.received_at >= uk_to_utc(filters.date_from, time(0, 0)))
+        query = query.where(Feedback.received_at >= start_of_uk_day(filters.date_from))
     if filters.date_to:
-        query = query.where(Feedback.received_at < uk_to_utc(filters.date_to + timedelta(days=1), time(0, 0)))
+        query = query.where(Feedback.received_at < end_of_uk_day(filters.date_to))
     return query
 
 

@@ -1,4 +1,3 @@
-from datetime import time
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,13 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices
-from crm.consultations.timing import uk_to_utc
 from crm.core import reference
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
+from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
@@ -165,7 +164,7 @@ def new_feedback():
             values = service.FeedbackValues(
                 text=form.text.data,
                 source=form.source.data,
-                received_at=uk_to_utc(form.received_on.data, time(12, 0)),
+                received_at=uk_midday(form.received_on.data),
                 group_id=group.id if group else (contact.group_id if contact else None),
                 contact_id=contact.id if contact else None,
                 consultation_id=form.consultation_id.data or None,

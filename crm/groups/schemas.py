@@ -5,11 +5,12 @@ characteristics and access needs are names separated by semicolons, matched case
 """
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from crm.core.spreadsheets import unneutralise
+from crm.core.time import parse_day
 from crm.groups.models import ACCESS_NEEDS, CONSENT_METHODS, GROUP_KINDS, GROUP_STATUSES
 
 GROUP_COLUMNS = [
@@ -113,15 +114,12 @@ class YesNo(fields.Field):
 
 class UKDate(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
-        text = (value or "").strip()
-        if not text:
+        if not (value or "").strip():
             return None
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        raise ValidationError("Enter a date like 2026-03-27 or 27/03/2026")
+        day = parse_day(value)
+        if day is None:
+            raise ValidationError("Enter a date like 2026-03-27 or 27/03/2026")
+        return day
 
 
 class GroupRowSchema(Schema):

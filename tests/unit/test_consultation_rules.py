@@ -1,12 +1,11 @@
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from crm.consultations import monitoring, service
 from crm.consultations.models import MonitoringAnswer, effective_status
-from crm.consultations.timing import parse_time, uk_to_utc
 from crm.core import audit
 from crm.core.models import AuditEvent, utc_now
 from crm.extensions import db
@@ -33,34 +32,6 @@ def test_a_scheduled_consultation_opens_and_closes_by_its_dates(now, expected):
 @pytest.mark.parametrize("status", ["draft", "analysed", "outcome_published"])
 def test_other_statuses_do_not_move_with_the_clock(status):
     assert effective_status(status, T0, T1, T0 + timedelta(days=2)) == status
-
-
-def test_a_consultation_closing_at_1159pm_on_31_march_closes_then_in_summer_time():
-    closes = uk_to_utc(date(2027, 3, 31), parse_time("11:59pm"))
-    assert closes == datetime(2027, 3, 31, 22, 59, tzinfo=UTC)  # BST is UTC+1
-    assert uk_to_utc(date(2027, 1, 31), parse_time("23:59")) == datetime(2027, 1, 31, 23, 59, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("9am", time(9)),
-        ("11:59pm", time(23, 59)),
-        ("11.59 PM", time(23, 59)),
-        ("23:59", time(23, 59)),
-        ("12am", time(0)),
-        ("12pm", time(12)),
-        ("midday", time(12)),
-        ("midnight", time(0)),
-        ("9", None),
-        ("25:00", None),
-        ("13pm", None),
-        ("soon", None),
-        ("", None),
-    ],
-)
-def test_times_are_read_the_way_people_write_them(text, expected):
-    assert parse_time(text) == expected
 
 
 def test_lifecycle_runs_in_order_and_refuses_skips():
