@@ -80,13 +80,10 @@ class _Postgres:
         with self.engine.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"))
 
-    def create(self, name: str, template: str | None = None) -> None:
+    def create(self, name: str, template: str) -> None:
         self.drop(name)
-        sql = f"CREATE DATABASE {self.quote(name)}"
-        if template:
-            sql += f" TEMPLATE {self.quote(template)}"
         with self.engine.connect() as connection:
-            connection.execute(text(sql))
+            connection.execute(text(f"CREATE DATABASE {self.quote(name)} TEMPLATE {self.quote(template)}"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,7 +107,8 @@ def database_url(tmp_path_factory):
             server = _Postgres(server_url)
             template = server.name("tpl")
             if not built.exists():
-                server.create(template)
+                # From template0, which nobody can connect to: template1 refuses while anyone is on it.
+                server.create(template, template="template0")
                 _build_template(server.url_of(template))
                 built.touch()
             mine = server.name(WORKER)
