@@ -100,10 +100,12 @@ def database_url(tmp_path_factory):
     """This worker's own database, copied from the run's template; the first worker to get here builds it."""
     shared = _run_directory(tmp_path_factory)
     server_url = _server_url()
+    if server_url and not _on_postgres():
+        pytest.fail(f"TEST_DATABASE_URL must name a PostgreSQL database, not {server_url!r}")
     # One worker at a time: the first builds the template, and copies never overlap a build.
     with FileLock(shared / "template.lock"):
         built = shared / "template.built"
-        if server_url and server_url.startswith("postgresql"):
+        if server_url:
             server = _Postgres(server_url)
             template = server.name("tpl")
             if not built.exists():
@@ -114,8 +116,6 @@ def database_url(tmp_path_factory):
             mine = server.name(WORKER)
             server.create(mine, template=template)
             url = server.url_of(mine)
-        elif server_url:
-            pytest.fail(f"TEST_DATABASE_URL must name a PostgreSQL database, not {server_url!r}")
         else:
             template_file = shared / "template.db"
             if not built.exists():
