@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-# PostgreSQL for the second run of the suite; CI sets its own.
+# PostgreSQL for the second run of the suite; CI sets its own. Each run makes <name>_tpl and one <name>_gwN
+# database per worker beside the named one, and drops them at the end.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# One worker per core; worksteal evens out the few long tests (a 10,000-row import, the browser journeys).
+PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 
 .PHONY: help
 help: ## List the targets
@@ -48,10 +51,19 @@ format: install ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: chromium
+chromium: ## Install Debian's Chromium for the browser tests if /usr/bin/chromium is missing (as root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'." >&2; exit 1; \
+	  fi; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium; \
+	fi
+
 .PHONY: test
-test: lint ## Lint, then run the whole suite on SQLite and on PostgreSQL
-	$(BIN)/python -m pytest
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+test: lint chromium ## Lint, then run the whole suite on SQLite and on PostgreSQL (browser tests there)
+	env -u TEST_DATABASE_URL $(PYTEST)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
 
 
 .PHONY: benchmark

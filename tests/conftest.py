@@ -1,84 +1,241 @@
-"""Test set-up: the schema comes from the real migrations; every table is emptied after each test.
+"""Test set-up: each worker gets its own database, copied from a template built once by the real migrations.
 
-The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL names one.
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL names one, in parallel
+under pytest-xdist (a database per worker) and in random order (pytest-randomly). The template holds the
+schema and the reference data; after each test the record tables are emptied and the reference tables are
+put back only if the test changed them. Browser tests run in the PostgreSQL pass only.
 """
 
 import os
+import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, text
+from filelock import FileLock
+from sqlalchemy import create_engine, delete, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from crm import create_app
-from crm.core.reference import seed_reference_data
-from crm.core.transaction import unit_of_work
 from crm.extensions import db, limiter
 from tests.pagecheck import PageCheckingClient
 
 ROOT = Path(__file__).resolve().parent.parent
+# "gw0", "gw1"... under pytest-xdist; "main" when the suite runs in one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def _server_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
 
 
-def _empty_postgres_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+def _on_postgres() -> bool:
+    return (_server_url() or "").startswith("postgresql")
 
 
-def _run_migrations(url: str) -> None:
+# Browser tests need a live server and Chromium; once, on PostgreSQL, is enough. Not collected at all on
+# SQLite (a skip would fail a CI run, where nothing may be skipped).
+collect_ignore = [] if _on_postgres() else ["browser"]
+
+
+def _run_flask(url: str, *command: str) -> None:
     # In a subprocess, as in production, so Alembic's logging set-up cannot touch the test run's.
     env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": url}
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+    result = subprocess.run(  # noqa: S603 (this file's own fixed commands)
+        [sys.executable, "-m", "flask", "--app", "wsgi", *command],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, f"migrations failed:\n{result.stderr}"
+    assert result.returncode == 0, f"flask {' '.join(command)} failed:\n{result.stderr}"
+
+
+def _build_template(url: str) -> None:
+    """The schema from the real migrations, then the reference data, as a new installation gets them."""
+    _run_flask(url, "db", "upgrade")
+    _run_flask(url, "crm", "seed-reference")
+
+
+class _Postgres:
+    """Databases on the server TEST_DATABASE_URL names, called after the database it names (which is only
+    the maintenance connection), so runs against differently named databases never collide."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.quote = self.engine.dialect.identifier_preparer.quote
+
+    def name(self, suffix: str) -> str:
+        return f"{self.url.database}_{suffix}"
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, name: str) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"))
+
+    def create(self, name: str, template: str) -> None:
+        self.drop(name)
+        with self.engine.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {self.quote(name)} TEMPLATE {self.quote(template)}"))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _run_directory(tmp_path_factory) -> Path:
+    """A directory shared by every worker of this run (and by no other run)."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if WORKER != "main" else basetemp
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = _database_url(tmp_path_factory)
-    if url.startswith("postgresql"):
-        _empty_postgres_schema(url)
-    _run_migrations(url)
-    return url
+    """This worker's own database, copied from the run's template; the first worker to get here builds it."""
+    shared = _run_directory(tmp_path_factory)
+    server_url = _server_url()
+    if server_url and not _on_postgres():
+        pytest.fail(f"TEST_DATABASE_URL must name a PostgreSQL database, not {server_url!r}")
+    # One worker at a time: the first builds the template, and copies never overlap a build.
+    with FileLock(shared / "template.lock"):
+        built = shared / "template.built"
+        if server_url:
+            server = _Postgres(server_url)
+            template = server.name("tpl")
+            if not built.exists():
+                # From template0, which nobody can connect to: template1 refuses while anyone is on it.
+                server.create(template, template="template0")
+                _build_template(server.url_of(template))
+                built.touch()
+            mine = server.name(WORKER)
+            server.create(mine, template=template)
+            url = server.url_of(mine)
+        else:
+            template_file = shared / "template.db"
+            if not built.exists():
+                _build_template(f"sqlite:///{template_file}")
+                built.touch()
+            mine = tmp_path_factory.mktemp("db") / "test.db"
+            shutil.copyfile(template_file, mine)
+            url = f"sqlite:///{mine}"
+    yield url
+    if server_url:
+        server.drop(mine)
+        server.close()
+
+
+def _drop_postgres_template() -> None:
+    server = _Postgres(_server_url())
+    server.drop(server.name("tpl"))
+    server.close()
+
+
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    # A throwaway file need not reach the disk at each commit; waiting for it was a twentieth of the run.
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = PageCheckingClient
-    with app.app_context(), unit_of_work():
-        seed_reference_data()
-    return app
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_without_fsync)
+            db.engine.dispose()  # in case anything connected already
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class _Baseline:
+    """The database as the template left it: record tables empty, reference tables holding these rows.
+
+    Which tables are which is read from the template itself, so a new reference list is covered without
+    listing it here. A test that changed a reference table (the admin screens, merging themes...) gets it put
+    back row for row, ids and timestamps included; the others cost one small SELECT per reference table.
+    """
+
+    def __init__(self, connection):
+        self.reference_rows = {}
+        self.record_tables = []
+        for table in db.metadata.sorted_tables:
+            rows = self._rows(connection, table)
+            if rows:
+                self.reference_rows[table] = rows
+            else:
+                self.record_tables.append(table)
+
+    @staticmethod
+    def _rows(connection, table):
+        return connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+
+    def restore(self, connection) -> None:
+        with _foreign_keys_unchecked(connection), connection.begin():
+            if connection.dialect.name == "postgresql":
+                # One round trip rather than one per table: psycopg sends a parameterless script as is.
+                name = connection.dialect.identifier_preparer.format_table
+                deletes = [f"DELETE FROM {name(table)}" for table in reversed(self.record_tables)]  # noqa: S608
+                connection.exec_driver_sql("; ".join(deletes))
+            else:
+                for table in reversed(self.record_tables):
+                    connection.execute(delete(table))
+            changed = [
+                table for table, rows in self.reference_rows.items() if self._rows(connection, table) != rows
+            ]
+            for table in reversed(changed):
+                connection.execute(delete(table))
+            for table in changed:
+                connection.execute(table.insert(), [row._asdict() for row in self.reference_rows[table]])
+
+
+@contextmanager
+def _foreign_keys_unchecked(connection):
+    """Emptying every table cannot break a reference, and checking each deleted row is slow where a foreign
+    key has no index (community_group.merged_into_id: ten thousand groups took seconds to delete)."""
+    if connection.dialect.name == "sqlite":
+        # Only outside a transaction does SQLite take this.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+    else:
+        # PostgreSQL checks foreign keys with triggers, which a replica session does not fire.
+        connection.exec_driver_sql("SET session_replication_role = replica")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("SET session_replication_role = DEFAULT")
+            connection.commit()
+
+
+@pytest.fixture(scope="session")
+def _baseline(app):
+    with app.app_context(), db.engine.connect() as connection:
+        baseline = _Baseline(connection)
+    assert baseline.reference_rows, "the template holds no reference data"
+    return baseline
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_database(app, _baseline):
     """Each test starts with reference data only and leaves nothing behind."""
     ctx = app.app_context()
     ctx.push()
     yield
     db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
-    with unit_of_work():
-        seed_reference_data()
+    with db.engine.connect() as connection:
+        _baseline.restore(connection)
     limiter.reset()
     db.session.remove()
     ctx.pop()
@@ -111,7 +268,11 @@ def sign_in_as(client):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Under CI nothing may be skipped: a missing PostgreSQL or Chromium must fail the run, not hide."""
+    """Drop the run's template database; under CI, fail a run that skipped anything."""
+    # The controller (or the only process) finishes after every worker, so nothing still uses the template.
+    if WORKER == "main" and _on_postgres():
+        _drop_postgres_template()
+    # Under CI nothing may be skipped: a missing PostgreSQL or Chromium must fail the run, not hide.
     if os.environ.get("CI") == "true":
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter and reporter.stats.get("skipped"):
@@ -121,7 +282,6 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def count_queries(client):
     """How many SQL statements fetching one page costs: for proving a list makes no query per row."""
-    from sqlalchemy import event
 
     def count(url: str) -> int:
         statements = []
