@@ -1,19 +1,32 @@
 """Reads for outcomes: the public list, one consultation's published outcome, its counts and its feedback."""
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import COUNTED_STATUSES, Response
+from crm.core.models import Theme
 from crm.core.suppression import PRIMARY, Cell
 from crm.extensions import db
-from crm.feedback.models import Feedback
+from crm.feedback.models import Feedback, feedback_theme
 from crm.feedback.queries import text_search
 from crm.outcomes.models import Outcome
-from crm.outcomes.service import theme_counts
 
 PUBLIC_PER_PAGE = 10
 CANDIDATES_PER_PAGE = 20
+
+
+def theme_counts(consultation_id: int) -> list[tuple[str, int]]:
+    """Themes coded on the consultation's feedback (not excluded), most mentioned first."""
+    rows = db.session.execute(
+        select(Theme.name, func.count())
+        .join(feedback_theme, feedback_theme.c.theme_id == Theme.id)
+        .join(Feedback, Feedback.id == feedback_theme.c.feedback_id)
+        .where(Feedback.consultation_id == consultation_id, Feedback.status != "excluded")
+        .group_by(Theme.name)
+        .order_by(func.count().desc(), Theme.name)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
 
 
 def you_said(consultation_id: int) -> dict:

@@ -1,15 +1,15 @@
 """Writes for "we asked, you said, we did". Services change the session and never commit: the caller owns the
 unit of work, so an outcome and the consultation it moves on are saved together or not at all."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.consultations import service as consultation_service
 from crm.consultations.models import Consultation
 from crm.core import audit
-from crm.core.models import Theme, utc_now
+from crm.core.models import utc_now
 from crm.core.rules import RuleBroken, bounded_text
 from crm.extensions import db
-from crm.feedback.models import Feedback, feedback_theme
+from crm.feedback.models import Feedback
 from crm.outcomes.models import Outcome
 
 
@@ -101,16 +101,3 @@ def publish_outcome(actor, consultation: Consultation) -> Outcome:
     if consultation.current_status == "analysed":
         consultation_service.transition(actor, consultation, "publish-outcome")
     return outcome
-
-
-def theme_counts(consultation_id: int) -> list[tuple[str, int]]:
-    """Themes coded on the consultation's feedback (not excluded), most mentioned first."""
-    rows = db.session.execute(
-        select(Theme.name, func.count())
-        .join(feedback_theme, feedback_theme.c.theme_id == Theme.id)
-        .join(Feedback, Feedback.id == feedback_theme.c.feedback_id)
-        .where(Feedback.consultation_id == consultation_id, Feedback.status != "excluded")
-        .group_by(Theme.name)
-        .order_by(func.count().desc(), Theme.name)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
