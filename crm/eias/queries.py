@@ -67,23 +67,6 @@ def eia_with_findings(eia_id: int) -> EIA | None:
     )
 
 
-def cited_feedback(feedback_ids) -> list[Feedback]:
-    if not feedback_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Feedback)
-            .where(Feedback.id.in_(feedback_ids))
-            .options(
-                selectinload(Feedback.event),
-                selectinload(Feedback.consultation),
-                selectinload(Feedback.group),
-            )
-            .order_by(Feedback.received_at)
-        )
-    )
-
-
 def policy_eias(policy_id: int) -> list[EIA]:
     return list(
         db.session.scalars(

@@ -31,6 +31,7 @@ from crm.eias.service import (
 from crm.evidence import queries as evidence_queries
 from crm.evidence.service import record_due_regard
 from crm.extensions import db
+from crm.feedback.queries import feedback_by_ids
 from crm.forms import ConfirmForm
 from crm.policies.models import Policy
 
@@ -158,7 +159,7 @@ def _finding(eia: EIA, finding_id: int) -> EIAFinding:
 def _render_finding(eia: EIA, finding: EIAFinding, form: FindingForm, chosen_ids: list[int]):
     q = search_text(request.args)
     only_coded = request.args.get("all") != "yes"
-    chosen = queries.cited_feedback(chosen_ids)
+    chosen = feedback_by_ids(chosen_ids)
     candidates = evidence_queries.policy_feedback_for_characteristic(
         eia.policy_id,
         finding.characteristic_id if only_coded else None,

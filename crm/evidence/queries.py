@@ -24,7 +24,7 @@ from crm.feedback.models import (
     feedback_characteristic,
     feedback_theme,
 )
-from crm.feedback.queries import reached_policy, text_search
+from crm.feedback.queries import reached_policy, text_search_condition
 from crm.groups.models import CommunityGroup, group_characteristic
 from crm.policies.models import PolicyInfluence
 
@@ -130,12 +130,6 @@ class EvidenceFilters:
     @property
     def is_filtered(self) -> bool:
         return bool(self.used)
-
-
-def text_search_condition(q: str):
-    """Full-text match on feedback text, the inbox's own search; nothing to search for matches nothing."""
-    condition = text_search(q)
-    return condition if condition is not None else Feedback.id.is_(None)
 
 
 def filtered_ids(policy_id: int, filters: EvidenceFilters) -> Select:

@@ -137,6 +137,30 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
     return query
 
 
+def text_search_condition(q: str):
+    """`text_search` as a WHERE clause: nothing to search for matches nothing."""
+    condition = text_search(q)
+    return condition if condition is not None else Feedback.id.is_(None)
+
+
+def feedback_by_ids(feedback_ids) -> list[Feedback]:
+    """The given items, oldest first, with where each came from (event, consultation, group) loaded."""
+    if not feedback_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(Feedback.id.in_(feedback_ids))
+            .options(
+                selectinload(Feedback.event),
+                selectinload(Feedback.consultation),
+                selectinload(Feedback.group),
+            )
+            .order_by(Feedback.received_at)
+        )
+    )
+
+
 def reached_policy(policy_id: int):
     """Feedback reaches a policy through its consultations, its events or a direct link."""
     return or_(

@@ -9,7 +9,7 @@ from crm.core.models import Theme
 from crm.core.suppression import PRIMARY, Cell
 from crm.extensions import db
 from crm.feedback.models import Feedback, feedback_theme
-from crm.feedback.queries import text_search
+from crm.feedback.queries import text_search_condition
 from crm.outcomes.models import Outcome
 
 PUBLIC_PER_PAGE = 10
@@ -72,16 +72,6 @@ def published_outcomes(page: int):
     )
 
 
-def linked_feedback(feedback_ids) -> list[Feedback]:
-    if not feedback_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Feedback).where(Feedback.id.in_(feedback_ids)).order_by(Feedback.received_at)
-        )
-    )
-
-
 def candidate_feedback(consultation_id: int, q: str, exclude_ids, page: int):
     """The consultation's feedback (not excluded) that an outcome could quote, newest first."""
     query = (
@@ -91,8 +81,7 @@ def candidate_feedback(consultation_id: int, q: str, exclude_ids, page: int):
         .order_by(Feedback.received_at.desc(), Feedback.id.desc())
     )
     if q:
-        condition = text_search(q)
-        query = query.where(condition if condition is not None else Feedback.id.is_(None))
+        query = query.where(text_search_condition(q))
     if exclude_ids:
         query = query.where(Feedback.id.not_in(list(exclude_ids)))
     return db.paginate(query, page=page, per_page=CANDIDATES_PER_PAGE, error_out=False)

@@ -10,6 +10,7 @@ from crm.consultations.models import Consultation
 from crm.core.args import search_text
 from crm.core.rules import RuleBroken, show_refusal
 from crm.extensions import db
+from crm.feedback.queries import feedback_by_ids
 from crm.forms import ConfirmForm
 from crm.outcomes import queries
 from crm.outcomes.forms import OutcomeForm
@@ -34,7 +35,7 @@ def _render_form(consultation: Consultation, outcome: Outcome | None, form: Outc
         consultation=consultation,
         outcome=outcome,
         form=form,
-        linked=queries.linked_feedback(linked_ids),
+        linked=feedback_by_ids(linked_ids),
         candidates=candidates,
         pagination=candidates,
         q=q,
