@@ -103,7 +103,7 @@ class CommunityGroup(TimestampMixin, db.Model):
     lawful_basis: Mapped[str] = mapped_column(String(20), default="public_task")
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("community_group.id"), index=True)
 
     areas: Mapped[list[Area]] = relationship(secondary=group_area, order_by=Area.sort_order)
     characteristics: Mapped[list[Characteristic]] = relationship(
