@@ -17,6 +17,7 @@ from crm.consultations.models import (
 )
 from crm.core.args import one_of, search_text
 from crm.core.models import utc_now
+from crm.core.pagination import paginate
 from crm.extensions import db
 
 
@@ -48,7 +49,7 @@ def list_consultations(filters: ConsultationFilters, page: int, per_page: int = 
         query = query.where(Consultation.title.ilike(f"%{filters.search}%"))
     if filters.status:
         query = query.where(_status_condition(filters.status, now))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def open_consultations(now: datetime | None = None) -> list[Consultation]:
@@ -128,7 +129,7 @@ def list_responses(
         query = query.where(Response.received_at >= received_from)
     if received_to:
         query = query.where(Response.received_at < received_to)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def response_with_answers(consultation_id: int, response_id: int) -> Response | None:
@@ -164,7 +165,7 @@ def question_summaries(consultation: Consultation) -> dict:
 
 
 def free_text_answers(question: Question, page: int, per_page: int = 20):
-    return db.paginate(
+    return paginate(
         select(Answer)
         .options(selectinload(Answer.response))
         .join(Response, Answer.response_id == Response.id)
@@ -174,7 +175,6 @@ def free_text_answers(question: Question, page: int, per_page: int = 20):
         .order_by(Response.received_at.desc(), Answer.id.desc()),
         page=page,
         per_page=per_page,
-        error_out=False,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
 from crm.core.args import ids, search_text
 from crm.core.models import Barrier, Characteristic, Theme
+from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
@@ -190,7 +191,7 @@ def evidence_page(
         .options(*_item_options(personal))
         .order_by(Feedback.received_at.desc(), Feedback.id.desc())
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def evidence_for_export(policy_id: int, filters: EvidenceFilters, personal: bool):
@@ -431,7 +432,7 @@ def policy_feedback_for_characteristic(
     )
     if exclude_ids:
         query = query.where(Feedback.id.not_in(list(exclude_ids)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def policy_influences(policy_id: int, limit: int = 100) -> list[PolicyInfluence]:

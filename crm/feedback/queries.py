@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
 from crm.core.args import day, ids, one_id, search_text
+from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
@@ -187,7 +188,7 @@ def with_codes(query):
 
 def inbox_page(filters: FeedbackFilters, page: int, per_page: int = PER_PAGE):
     query = with_codes(filtered(filters)).order_by(Feedback.received_at.desc(), Feedback.id.desc())
-    return db.paginate(query, page=page, per_page=min(max(per_page, 1), 100), error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def matching_ids(filters: FeedbackFilters) -> list[int]:
