@@ -1,0 +1,257 @@
+"""The public side under load: client addresses behind proxies, rate limits a real event survives and a script
+does not, counters safe under threads and shared between workers."""
+
+import re
+import threading
+import time
+
+import pytest
+from flask.testing import FlaskClient
+from flask_limiter.util import get_remote_address
+from limits.storage import RedisStorage
+from sqlalchemy import func, select
+
+from crm import create_app
+from crm.consultations.models import Response
+from crm.extensions import db, limiter
+from crm.ratelimit import LockedMemoryStorage
+from tests.consultation_factories import form_data, make_consultation
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+RECEIPT = re.compile(r'id="receipt-reference"[^>]*>([^<]+)<')
+
+
+def _url(consultation) -> str:
+    return f"/consultations/{consultation.slug}/respond"
+
+
+def _stored() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+@pytest.fixture
+def other_app(database_url, restore_limiter):
+    """Build another app on this worker's database with some settings changed, and a page showing the
+    address the app sees."""
+    built = []
+
+    def build(**overrides):
+        other = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+
+        @other.get("/test/address")
+        def address():
+            return get_remote_address()
+
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+
+
+# ---- The client's address ------------------------------------------------------------------------------
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_header_is_ignored(other_app):
+    client = other_app().test_client()
+    seen = client.get(
+        "/test/address", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.5"}
+    )
+    assert seen.get_data(as_text=True) == "10.0.0.5"
+
+
+def test_behind_one_trusted_proxy_the_address_it_adds_is_the_clients(other_app):
+    client = other_app(TRUSTED_PROXIES=1).test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    seen = client.get("/test/address", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base=proxy)
+    assert seen.get_data(as_text=True) == "203.0.113.9"
+    # Whatever the client wrote itself stands to the left of what our proxy added, and is not read.
+    forged = client.get(
+        "/test/address", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9"}, environ_base=proxy
+    )
+    assert forged.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_trusted_proxies_must_be_a_whole_number(monkeypatch, database_url):
+    for name, value in (
+        ("SECRET_KEY", "a-production-secret"),
+        ("DATABASE_URL", database_url),
+        ("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        ("TRUSTED_PROXIES", "two"),
+    ):
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES must be a whole number"):
+        create_app("production")
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RESPONSE_RATE_LIMIT_PER_CONSULTATION", "2 per minute")
+    consultation = make_consultation()
+    token = client.csrf_token(_url(consultation))
+    statuses = [
+        client.post(
+            _url(consultation),
+            data={**form_data(consultation), "csrf_token": token},
+            headers={"X-Forwarded-For": f"203.0.113.{number}"},
+        ).status_code
+        for number in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+
+
+# ---- Limits a real event survives and a script does not ------------------------------------------------
+
+
+class _Script(FlaskClient):
+    """A client that reads no page, as a script would: a thousand pages' markup checks would be most of the
+    test's time. Each request gets its own app context, as in production."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def flood(self, consultations, posts: int, address: str) -> list[int]:
+        token = CSRF.search(self.get(_url(consultations[0])).get_data(as_text=True))[1]
+        # The honeypot filled in, as bots do: a post that gets past the limits stores nothing.
+        forms = [{**form_data(c, website="http://spam.example"), "csrf_token": token} for c in consultations]
+        return [
+            self.post(
+                _url(consultations[number % len(consultations)]),
+                data=forms[number % len(consultations)],
+                environ_base={"REMOTE_ADDR": address},
+            ).status_code
+            for number in range(posts)
+        ]
+
+
+def test_a_script_posting_hundreds_a_minute_is_refused_with_a_clear_page(app, client):
+    per_consultation = int(app.config["RESPONSE_RATE_LIMIT_PER_CONSULTATION"].split()[0])
+    per_address = int(app.config["RESPONSE_RATE_LIMIT_PER_ADDRESS"].split()[0])
+    consultations = [make_consultation() for _ in range(3)]
+    script = _Script(app)
+    # Five times the limit stands for a thousand: from the 61st post in a minute on, every one is refused.
+    at_one = script.flood(consultations[:1], 5 * per_consultation, "203.0.113.50")
+    assert at_one.count(400) == per_consultation and at_one.count(429) == 4 * per_consultation
+    # Spread over every open consultation, the address's own limit holds.
+    spread = script.flood(consultations, 3 * per_consultation, "203.0.113.51")
+    assert spread.count(400) == per_address and spread.count(429) == 3 * per_consultation - per_address
+    # The person (or script) sees the service's own page, which says what to do.
+    refused = client.submit(
+        _url(consultations[0]), form_data(consultations[0]), environ_base={"REMOTE_ADDR": "203.0.113.50"}
+    )
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    page = refused.get_data(as_text=True)
+    assert "Too many requests" in page and "Wait a few minutes" in page and "govuk-service-navigation" in page
+    assert _stored() == 0
+
+
+# ---- Counters: one store for every worker in production, safe under threads in one process --------------
+
+
+def test_production_refuses_to_start_without_redis(monkeypatch, database_url):
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app("production")
+
+
+def test_counters_are_kept_in_redis_when_it_is_configured_and_in_locked_memory_otherwise(other_app):
+    other_app(REDIS_URL="redis://127.0.0.1:6379/0")
+    assert isinstance(limiter.storage, RedisStorage)
+    other_app()
+    assert type(limiter.storage) is LockedMemoryStorage
+
+
+def test_responses_are_still_taken_when_the_counters_store_is_down(other_app, caplog):
+    # Port 1: nothing listens, so every count fails at once.
+    down = other_app(REDIS_URL="redis://127.0.0.1:1/0", WTF_CSRF_ENABLED=False)
+    with down.app_context():
+        consultation = make_consultation()
+        data = form_data(consultation)
+    sent = down.test_client().post(_url(consultation), data=data)
+    assert sent.status_code == 302 and _stored() == 1
+    assert "Failed to rate limit" in caplog.text
+
+
+@pytest.fixture
+def busy_machine(monkeypatch):
+    """Widen the window that the limiter's storage must survive: after a thread replaces the storage's
+    stopped expiry timer, it pauses before starting it, as on a busy machine. `limits`' own memory storage
+    then starts one timer twice ("threads can only be started once") nearly every time two threads meet."""
+    storage = limiter.storage
+
+    def replace_timer(self, timer):
+        self.__dict__["timer"] = timer
+        time.sleep(0.002)  # the GIL is released: another thread may run here
+
+    slow = type(f"Slow{type(storage).__name__}", (type(storage),), {})
+    slow.timer = property(lambda self: self.__dict__["timer"], replace_timer)
+    monkeypatch.setattr(storage, "__class__", slow)
+    return storage
+
+
+def _wait_for_the_expiry_timer_to_stop(storage) -> None:
+    # It sweeps once, 10 ms after it starts; the next count must then start a new one, which is the race.
+    storage.timer.join()
+
+
+def test_the_limiter_storage_counts_right_when_threads_arrive_together(busy_machine):
+    errors, rounds, threads_per_round = [], 20, 8
+    for round_number in range(rounds):
+        _wait_for_the_expiry_timer_to_stop(busy_machine)
+        barrier = threading.Barrier(threads_per_round)
+
+        def count(round_number=round_number, barrier=barrier):
+            barrier.wait()
+            try:
+                busy_machine.incr(f"round-{round_number}", 60)
+            except Exception as error:  # any error at all is the failure this test looks for
+                errors.append(error)
+
+        started = [threading.Thread(target=count) for _ in range(threads_per_round)]
+        for thread in started:
+            thread.start()
+        for thread in started:
+            thread.join()
+    assert errors == []
+    assert [busy_machine.get(f"round-{number}") for number in range(rounds)] == [threads_per_round] * rounds
+
+
+def test_fifty_people_behind_one_address_respond_at_once_and_all_get_receipts(app, busy_machine, caplog):
+    """A drop-in session on one library's wifi: 50 people, one address, pressing "Send" together, in rounds
+    of ten, each round after the limiter's expiry timer has stopped, so each round races to start it."""
+    consultation = make_consultation()
+    url, library = _url(consultation), {"REMOTE_ADDR": "192.0.2.10"}
+    people = []
+    for _ in range(50):
+        browser = _Script(app)  # each person has their own browser, and so their own session
+        page = browser.get(url, environ_base=library).get_data(as_text=True)
+        data = {**form_data(consultation), "csrf_token": CSRF.search(page)[1], "token": TOKEN.search(page)[1]}
+        people.append((browser, data))
+    results = [None] * 50
+
+    def send(index, barrier):
+        browser, data = people[index]
+        barrier.wait()
+        sent = browser.post(url, data=data, environ_base=library)
+        receipt = browser.get(sent.location, environ_base=library) if sent.status_code == 302 else None
+        results[index] = (sent.status_code, receipt and RECEIPT.search(receipt.get_data(as_text=True))[1])
+
+    for first in range(0, 50, 10):
+        _wait_for_the_expiry_timer_to_stop(busy_machine)
+        barrier = threading.Barrier(10)
+        started = [threading.Thread(target=send, args=(i, barrier)) for i in range(first, first + 10)]
+        for thread in started:
+            thread.start()
+        for thread in started:
+            thread.join()
+    assert [status for status, _ in results] == [302] * 50
+    assert "Failed to rate limit" not in caplog.text  # an error in the limiter is logged, not shown
+    references = {reference for _, reference in results}
+    db.session.expire_all()
+    assert len(references) == 50 and references == set(db.session.scalars(select(Response.reference)))
