@@ -1,6 +1,7 @@
 """The public side under load: client addresses behind proxies, rate limits a real event survives and a script
 does not, counters safe under threads and shared between workers."""
 
+import os
 import re
 import threading
 import time
@@ -9,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_limiter.util import get_remote_address
 from limits.storage import RedisStorage
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from crm import create_app
 from crm.consultations.models import Response
@@ -255,3 +256,81 @@ def test_fifty_people_behind_one_address_respond_at_once_and_all_get_receipts(ap
     references = {reference for _, reference in results}
     db.session.expire_all()
     assert len(references) == 50 and references == set(db.session.scalars(select(Response.reference)))
+
+
+# ---- The database dropping the connection as a response is saved ----------------------------------------
+
+
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+# before: the connection drops before the commit reaches the database, so nothing is saved.
+# after: the commit is saved, but the connection drops before the app hears so (the worst case).
+# mid-request: it drops as the response is written, unnoticed by the driver, so the rollback fails too.
+# terminated: PostgreSQL itself ends the connection (pg_terminate_backend) just before the commit.
+DROPS = ["before", "after", "mid-request", *(["terminated"] if ON_POSTGRES else [])]
+
+
+@pytest.fixture
+def connection_drops(app, monkeypatch):
+    """Arm one connection failure of a given kind, as when the database server goes away mid-request."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # pages as production shows them
+    dialect, engine = db.engine.dialect, db.engine
+    commit, rollback, armed = dialect.do_commit, dialect.do_rollback, []
+    lost = dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+
+    def failing_commit(connection):
+        when = armed.pop() if armed and armed[-1] in ("before", "after", "terminated") else None
+        if when == "terminated":
+            with engine.connect() as other:
+                pid = connection.dbapi_connection.info.backend_pid
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        elif when == "after":
+            commit(connection)
+        if when in ("before", "after"):
+            connection.dbapi_connection.close()
+            raise lost
+        return commit(connection)
+
+    def failing_insert(conn, cursor, statement, *args):
+        if armed == ["mid-request"] and statement.startswith("INSERT INTO response"):
+            armed[:] = ["rollback"]
+            raise lost
+
+    def failing_rollback(connection):
+        if armed == ["rollback"]:
+            armed.clear()
+            raise lost
+        return rollback(connection)
+
+    monkeypatch.setattr(dialect, "do_commit", failing_commit)
+    monkeypatch.setattr(dialect, "do_rollback", failing_rollback)
+    event.listen(engine, "before_cursor_execute", failing_insert)
+    yield armed.append
+    event.remove(engine, "before_cursor_execute", failing_insert)
+    assert armed == [], "the failure was armed but never happened"
+
+
+@pytest.mark.parametrize("drop", DROPS)
+def test_a_response_is_never_lost_or_saved_twice_when_the_connection_drops(client, connection_drops, drop):
+    consultation = make_consultation()
+    url = _url(consultation)
+    page = client.get(url).get_data(as_text=True)
+    data = {**form_data(consultation), "csrf_token": CSRF.search(page)[1], "token": TOKEN.search(page)[1]}
+    connection_drops(drop)
+    failed = client.post(url, data=data)
+    # The service's own page, which tells the person what to do.
+    assert failed.status_code == 500
+    text = failed.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in text and "govuk-service-navigation" in text
+    assert "Go back and send it again" in text
+    if ON_POSTGRES or drop != "before":
+        # On SQLite the driver leaves transactions to the database until the first INSERT, so the savepoint
+        # the response is written in opens the transaction and its release commits it: saved either way.
+        assert _stored() == (1 if drop == "after" else 0)
+    # They send the same form again (their browser's back button, or reloading the page).
+    again = client.post(url, data=data)
+    assert again.status_code == 302
+    receipt = client.page(again.location).select_one("#receipt-reference").text
+    db.session.expire_all()
+    assert list(db.session.scalars(select(Response.reference))) == [receipt]
+    # The app recovered without a restart: the next person's response is saved as usual.
+    assert client.submit(url, form_data(consultation)).status_code == 302 and _stored() == 2
