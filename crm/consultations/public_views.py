@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
-from crm.consultations import monitoring, queries, service
+from crm.consultations import public_form, queries, service
 from crm.consultations.forms import response_form_class, response_values
 from crm.extensions import limiter
 
@@ -92,7 +92,7 @@ def respond(slug: str):
         "consultations/public-respond.html",
         consultation=consultation,
         form=form,
-        monitoring_questions=monitoring.asked_questions(consultation),
+        fields=public_form.fields(consultation, form, blank=request.method == "GET"),
     )
 
 

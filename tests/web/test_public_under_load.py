@@ -5,15 +5,19 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 
 import pytest
+from flask import template_rendered
 from flask.testing import FlaskClient
 from flask_limiter.util import get_remote_address
 from limits.storage import RedisStorage
 from sqlalchemy import event, func, select, text
 
 from crm import create_app
+from crm.consultations import public_form, service
 from crm.consultations.models import Response
+from crm.core import audit
 from crm.extensions import db, limiter
 from crm.ratelimit import LockedMemoryStorage
 from tests.consultation_factories import form_data, make_consultation
@@ -334,3 +338,96 @@ def test_a_response_is_never_lost_or_saved_twice_when_the_connection_drops(clien
     assert list(db.session.scalars(select(Response.reference))) == [receipt]
     # The app recovered without a restart: the next person's response is saved as usual.
     assert client.submit(url, form_data(consultation)).status_code == 302 and _stored() == 2
+
+
+# ---- A fast form: rendered once per version of a consultation, and a post of few queries -------------------
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements sent while the block runs."""
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_form_is_one_query_and_a_response_one_read_and_one_insert_per_table(client, statements):
+    consultation = make_consultation()
+    data = {**form_data(consultation), "csrf_token": client.csrf_token(_url(consultation))}
+    statements.clear()
+    client.get(_url(consultation))
+    assert len(statements) == 1  # the consultation with its questions and policies
+    statements.clear()
+    assert client.post(_url(consultation), data=data).status_code == 302
+    reads = [s for s in statements if s.startswith("SELECT")]
+    inserts = Counter(re.match(r"INSERT INTO (\w+)", s)[1] for s in statements if s.startswith("INSERT"))
+    assert len(reads) == 1, reads
+    assert set(inserts) == {"monitoring_answer", "response", "answer", "feedback", "audit_event"}
+    # SQLite cannot return the ids of a many-row INSERT in order, so there each answer is its own INSERT.
+    one_per_answer = 0 if ON_POSTGRES else inserts["answer"] - 1
+    # One read, a savepoint (so a form sent twice at once is caught by the token's unique key), five INSERTs.
+    assert len(statements) - one_per_answer <= 8, statements
+
+
+@pytest.fixture
+def renders(app):
+    """Which templates were rendered, by name."""
+    names = []
+
+    def record(sender, template, context, **extra):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    public_form.forget_all()
+    yield names
+    template_rendered.disconnect(record, app)
+
+
+def test_the_blank_form_is_rendered_once_and_what_is_personal_never_shared(client, renders):
+    consultation = make_consultation()
+    first, second = client.get(_url(consultation)), app_client(client).get(_url(consultation))
+    assert renders.count("consultations/_response-fields.html") == 1
+    one, two = first.get_data(as_text=True), second.get_data(as_text=True)
+    assert CSRF.search(one)[1] != CSRF.search(two)[1] and TOKEN.search(one)[1] != TOKEN.search(two)[1]
+    assert first.headers["Content-Security-Policy"] != second.headers["Content-Security-Policy"]
+    assert _fields(one) == _fields(two) and "What matters most to you?" in _fields(one)
+    # Someone's answers and errors are never kept for the next person: a form shown again is rendered afresh.
+    data = {**form_data(consultation, email="not an email"), "csrf_token": CSRF.search(one)[1]}
+    refused = client.post(_url(consultation), data=data)
+    assert "Enter an email address in the correct format" in refused.get_data(as_text=True)
+    assert renders.count("consultations/_response-fields.html") == 2
+    third = app_client(client).get(_url(consultation)).get_data(as_text=True)
+    assert "not an email" not in third and "govuk-error-message" not in third
+
+
+def test_a_changed_question_is_shown_at_once(client, renders):
+    consultation = make_consultation()
+    assert "What matters most to you?" in client.get(_url(consultation)).get_data(as_text=True)
+    service.update_question(
+        audit.SYSTEM,
+        consultation.questions[0],
+        kind="free_text",
+        text="What would help you most?",
+        hint="",
+        required=True,
+        max_length=500,
+        options=[],
+    )
+    db.session.commit()
+    page = client.get(_url(consultation)).get_data(as_text=True)
+    assert "What would help you most?" in page and "What matters most to you?" not in page
+
+
+def app_client(client):
+    """Another visitor, with their own session."""
+    return client.application.test_client()
+
+
+def _fields(page: str) -> str:
+    """The part of the form that is the same for everyone: from the first question to the privacy notice."""
+    return page[page.index("About your response") : page.index('<h2 class="govuk-heading-m">Privacy</h2>')]
