@@ -8,6 +8,13 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -15,6 +22,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # How many reverse proxies or load balancers in front of the app append to X-Forwarded-For. The client's
+    # address is read that many hops from the right; 0 trusts no header, as anyone can send one.
+    TRUSTED_PROXIES = _whole_number("TRUSTED_PROXIES", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -37,8 +47,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SEND_HSTS = False
     SUPPRESSION_THRESHOLD = 5
-    # Public responses per client address (shared across app servers through Redis when configured).
-    RESPONSE_RATE_LIMIT = "10 per minute;60 per hour"
+    # Public responses, counted per client address (in Redis when REDIS_URL is set, so every app server and
+    # worker shares the counts). A drop-in session of 50 people on one library's wifi is one address, and they
+    # may all press "Send" in the same minute; a script sends hundreds a minute. So each consultation takes
+    # 60 a minute and 300 an hour from one address, and all consultations together 120 a minute and 600 an
+    # hour. Below that, the honeypot refuses bots, and the form's one-time token makes a form sent twice one
+    # response.
+    RESPONSE_RATE_LIMIT_PER_CONSULTATION = "60 per minute;300 per hour"
+    RESPONSE_RATE_LIMIT_PER_ADDRESS = "120 per minute;600 per hour"
+    # If the counters' store (Redis) is down, let requests through and log it, rather than refuse everyone.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # JSON lines on stderr, where the process manager (systemd, a container runtime) collects them.
@@ -70,7 +88,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # REDIS_URL too: without it each gunicorn worker keeps its own rate-limit counters, so every limit
+        # would be multiplied by the number of workers, and behind a load balancer by the number of servers.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
 
@@ -89,6 +109,11 @@ def config_for(name: str | None):
         config = type(
             "RuntimeProductionConfig",
             (config,),
-            {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]},
+            {
+                "SECRET_KEY": os.environ["SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+                "REDIS_URL": os.environ["REDIS_URL"],
+                "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0),
+            },
         )
     return config

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 from crm.extensions import csrf, db, limiter, login_manager, migrate
@@ -18,6 +19,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address from X-Forwarded-For, as many hops from the right as there are proxies we run:
+        # anything further left was written by the client. Without trusted proxies the header is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     from crm.logs import init_logging
 
     init_logging(app)  # first: its request hooks must run before the extensions' own
@@ -43,6 +48,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import crm.models  # noqa: F401  (every table registered before migrations look)
+    from crm import ratelimit  # registers the locked-memory:// storage with limits
 
     db.init_app(app)
     from crm.core.models import include_in_migrations, render_migration_type
@@ -57,7 +63,8 @@ def _init_extensions(app: Flask) -> None:
         include_name=include_in_migrations,
     )
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Counters shared in Redis; otherwise in this process's memory, in a storage that is safe under threads.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or f"{ratelimit.SCHEME}://")
     limiter.init_app(app)
 
     login_manager.init_app(app)

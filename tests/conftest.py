@@ -243,6 +243,14 @@ def _clean_database(app, _baseline):
 
 
 @pytest.fixture
+def restore_limiter(app):
+    """For a test that builds another app: the limiter is one object, and each app it is set up for gives it
+    that app's counter storage (Redis, say). Put this app's own back, so later tests count in memory."""
+    yield
+    limiter.init_app(app)
+
+
+@pytest.fixture
 def client(app) -> PageCheckingClient:
     return app.test_client()
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.consultations.models import (
     COUNTED_STATUSES,
@@ -83,11 +83,16 @@ def recently_closed(now: datetime | None = None, days: int = 90, limit: int = 10
 
 
 def public_consultation(slug: str) -> Consultation | None:
-    """A consultation the public may read about: anything but a draft."""
-    return db.session.scalar(
-        select(Consultation)
-        .options(selectinload(Consultation.questions), selectinload(Consultation.policies))
-        .where(Consultation.slug == slug, Consultation.status != "draft")
+    """A consultation the public may read about: anything but a draft. Its questions and the policies a
+    response's feedback is linked to come in the same query: a few more rows, two round trips fewer."""
+    return (
+        db.session.scalars(
+            select(Consultation)
+            .options(joinedload(Consultation.questions), joinedload(Consultation.policies))
+            .where(Consultation.slug == slug, Consultation.status != "draft")
+        )
+        .unique()
+        .one_or_none()
     )
 
 
