@@ -9,7 +9,7 @@ from sqlalchemy import event, select, text
 
 from crm.core.models import Theme
 from crm.extensions import db
-from tests.consultation_factories import make_consultation
+from tests.consultation_factories import make_consultation, respond
 from tests.factories import make_contact, make_group
 from tests.policy_factories import make_event, make_feedback, make_policy
 
@@ -51,7 +51,8 @@ def _records():
     consultation = make_consultation("open", policy_ids=[policy.id])
     event_row = make_event([policy])
     group = make_group("Deaf Forum Walsall")
-    make_contact(group, name="Ann Example", email="ann@example.org")
+    contact = make_contact(group, name="Ann Example", email="ann@example.org")
+    response = respond(consultation)
     housing = db.session.scalar(select(Theme.id).where(Theme.name == "Housing"))
     make_feedback(
         "The buses stop too early", consultation=consultation, source="response", themes=["Housing"]
@@ -61,8 +62,17 @@ def _records():
     filler = make_feedback("Filler about nothing in particular")
     _fill("community_group", group.id, 20000, name="'Filler group ' || n", description="'Filler ' || n")
     _fill("feedback", filler.id, 20000, received_at="received_at - n * interval '1 minute'")
+    _fill("contact", contact.id, 20000, name="'Filler person ' || n", email="'filler' || n || '@example.org'")
+    _fill(
+        "response",
+        response.id,
+        20000,
+        reference="'FILL-' || n",
+        submission_token="'filler-' || n",
+        received_at="received_at - n * interval '1 minute'",
+    )
     db.session.commit()
-    for table in ("community_group", "feedback"):
+    for table in ("community_group", "feedback", "contact", "response"):
         db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()
     return {"policy": policy.id, "consultation": consultation.id, "housing": housing}
