@@ -2,6 +2,7 @@
 beside its SQL floor, the public form against a bare Flask floor, and growth from 10,000 to 1,000,000 items.
 """
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ def run(url: str, options, log=print) -> dict:
                     sessions["lead"],
                     f"/staff/policies/{facts['big_policy']}/evidence/export.csv",
                     floors.evidence_export(facts["big_policy"], labels),
+                    facts["big_policy_reached"],
                     server,
                     conn,
                     options,
@@ -169,6 +171,7 @@ def run(url: str, options, log=print) -> dict:
                     sessions["admin"],
                     f"/staff/consultations/{facts['big_consultation']}/responses/export.csv",
                     floors.responses_export(conn, facts["big_consultation"], labels),
+                    facts["counts"]["response"],
                     server,
                     conn,
                     options,
@@ -210,6 +213,7 @@ def run(url: str, options, log=print) -> dict:
         whats = {row.key: row.what.split(" (")[0] for row in rows}
         big_items = facts["counts"]["feedback"]
         results["growth"] = _growth(small_url, small_facts, big_p50, whats, big_items, options, log)
+    results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     results["run_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -252,33 +256,48 @@ def report_ms(value) -> str:
     return report.ms(value)
 
 
-def _export_row(what, session, path, copy_statement, server, conn, options, log) -> dict:
+def _export_row(what, session, path, copy_statement, expected_rows, server, conn, options, log) -> dict:
     statement, params = copy_statement
     log(f"  {what}: COPY…", end="", flush=True)
     floor = floors.time_copy(conn, statement, params, options.export_runs)
     log(f" {floor['p50_ms'] / 1000:.2f} s; app…", end="", flush=True)
     runs = [client.time_export(session, server.url + path, server) for _ in range(options.export_runs)]
     finished = [run for run in runs if not run["error"]]
+    failed = [run for run in runs if run["error"]]
     first_bytes = [run["first_byte_s"] for run in runs if run["first_byte_s"] is not None]
     app = {
         "runs": runs,
         "rows": max(run["rows"] for run in runs),
+        "expected_rows": expected_rows,
         "first_byte_s": stats.percentile(first_bytes, 50) if first_bytes else None,
         "total_s": stats.percentile([run["total_s"] for run in finished], 50) if finished else None,
+        "failed_after_s": stats.percentile([run["total_s"] for run in failed], 50) if failed else None,
         "memory_above_resting_mb": max(run["memory_above_resting_mb"] for run in runs),
-        "error": next((run["error"] for run in runs if run["error"]), None),
+        "error": failed[0]["error"] if failed else None,
     }
+    total = (
+        f"{app['total_s']:.2f} s"
+        if app["total_s"] is not None
+        else f"cut off at {app['failed_after_s']:.0f} s"
+    )
     log(
-        f" first byte {app['first_byte_s'] or 0:.2f} s, total {app['total_s'] or 0:.2f} s,"
+        f" first byte {app['first_byte_s'] or 0:.2f} s, total {total},"
         f" +{app['memory_above_resting_mb']:.0f} MB{'; ' + app['error'] if app['error'] else ''}"
     )
     goals = stats.export_goals(
         app["first_byte_s"], app["total_s"], floor["p50_ms"] / 1000, app["memory_above_resting_mb"]
     )
     if app["total_s"] is None:  # it never finished: that is a miss, not a figure we lack
+        sent = min(run["rows"] for run in failed)
         goals[1] = stats.Verdict(
-            goals[1].goal, None, goals[1].limit, False, "never finished: " + app["error"]
+            goals[1].goal,
+            None,
+            goals[1].limit,
+            False,
+            f"never finishing: cut off after {app['failed_after_s']:.0f} s with {sent:,} of"
+            f" {expected_rows:,} rows sent ({app['error']})",
         )
+    notes = f"{len(finished)} of {len(runs)} downloads finished" if failed and finished else ""
     return {
         "kind": "export",
         "what": what,
@@ -287,7 +306,7 @@ def _export_row(what, session, path, copy_statement, server, conn, options, log)
         "floor": floor,
         "ratio": stats.ratio(app["total_s"], floor["p50_ms"] / 1000),
         "goals": [goal.to_dict() for goal in goals],
-        "notes": f"{len(finished)} of {len(runs)} downloads finished" if len(finished) < len(runs) else "",
+        "notes": notes,
     }
 
 

@@ -74,6 +74,11 @@ def times(value) -> str:
     return "–" if value is None else f"{value:,.1f}×"
 
 
+def sent_rows(app: dict) -> str:
+    rows, expected = app.get("rows", 0), app.get("expected_rows")
+    return f"{rows:,} of {expected:,}" if expected and rows < expected else f"{rows:,}"
+
+
 def goals_text(verdicts: list[dict]) -> str:
     parts = []
     for verdict in verdicts:
@@ -114,11 +119,14 @@ def markdown(results: dict) -> str:
         for row in exports:
             app, floor = row.get("app", {}), row.get("floor", {})
             memory = app.get("memory_above_resting_mb")
+            total = seconds(app.get("total_s"))
+            if app.get("total_s") is None and app.get("failed_after_s") is not None:
+                total = f"cut off at {app['failed_after_s']:,.0f} s"
             lines.append(
-                f"| {row['what']} | {app.get('rows', 0):,} | {seconds(app.get('first_byte_s'))} | "
-                f"{seconds(app.get('total_s'))} | {seconds((floor.get('p50_ms') or 0) / 1000)} | "
+                f"| {row['what']} | {sent_rows(app)} | {seconds(app.get('first_byte_s'))} | "
+                f"{total} | {seconds((floor.get('p50_ms') or 0) / 1000)} | "
                 f"{times(row.get('ratio'))} | {'–' if memory is None else f'+{memory:,.0f} MB'} | "
-                f"{goals_text(row['goals'])} | {app.get('error') or ''} {row.get('notes', '')} |"
+                f"{goals_text(row['goals'])} | {row.get('notes', '')} |"
             )
         lines.append("")
     throughput = [row for row in results.get("rows", []) if row["kind"] == "throughput"]
