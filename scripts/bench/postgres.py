@@ -311,7 +311,11 @@ def _export_row(what, session, path, copy_statement, expected_rows, server, conn
 
 
 def _submissions(base_url: str, path: str, options, log) -> dict:
-    log(f"  public form at {base_url}{path}: warming up…", end="", flush=True)
+    log(
+        f"  public form at {base_url}{path}: 3 s warm-up, then {options.submission_seconds:g} s…",
+        end="",
+        flush=True,
+    )
     client.submissions(base_url, path, 3)
     measured = client.submissions(base_url, path, options.submission_seconds)
     log(f" {measured['per_second']:.1f} pairs a second ({measured['failed']} failed)")
