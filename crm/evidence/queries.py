@@ -5,7 +5,7 @@ feedback (spam or withdrawn responses) never counts. Text search uses the full-t
 0004: the GIN index on to_tsvector('english', text) on PostgreSQL, the feedback_fts table on SQLite.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import (
     Integer,
@@ -245,14 +245,21 @@ def _reached_and_matching(policy_id: int, filters: EvidenceFilters):
     reached = reached_ids(policy_id, *_REACHED_COLUMNS).cte("reached").prefix_with("MATERIALIZED")
     if not filters.is_filtered:
         return reached, reached
-    matching = (
-        select(*reached.c)
-        .join(Feedback, Feedback.id == reached.c.id)
-        .where(*_filter_conditions(filters))
-        .cte("matching")
-        .prefix_with("MATERIALIZED")
-    )
-    return reached, matching
+    matching = select(*reached.c)
+    if filters.q:
+        # Through the full-text index, the matching ids gathered first: testing each reached item's text
+        # one by one would build 50,000 text vectors for one search.
+        said = (
+            select(Feedback.id)
+            .where(text_search_condition(filters.q))
+            .cte("said")
+            .prefix_with("MATERIALIZED")
+        )
+        matching = matching.where(reached.c.id.in_(select(said.c.id)))
+    others = _filter_conditions(replace(filters, q=""))
+    if others:
+        matching = matching.join(Feedback, Feedback.id == reached.c.id).where(*others)
+    return reached, matching.cte("matching").prefix_with("MATERIALIZED")
 
 
 def matching_ids(policy_id: int, filters: EvidenceFilters) -> list[int]:
