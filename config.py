@@ -14,7 +14,15 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'community-voice.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Shared rate-limit counters and the queue of background jobs; without it jobs run in the request.
     REDIS_URL = os.environ.get("REDIS_URL")
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "community-voice")
+    # Imports and exports of more rows than this run as background jobs, with a progress page.
+    JOB_THRESHOLD_ROWS = int(os.environ.get("JOB_THRESHOLD_ROWS", "2000"))
+    # A job running (or silent) for longer than this is stopped and marked failed.
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", str(30 * 60)))
+    # Files that export jobs make; shared storage when workers run on other machines than the app.
+    JOB_FILES = os.environ.get("JOB_FILES", str(INSTANCE_DIR / "job-files"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -61,6 +69,9 @@ class TestConfig(Config):
     PASSWORD_HASH_FAST = True
     # pytest collects log records itself (caplog, and the report of a failing test); a stream would flood.
     LOG_TO_STDERR = False
+    # REDIS_URL, when the test run sets it, is for the job queue; rate-limit counters stay in each test
+    # process's memory, so parallel workers (all 127.0.0.1) never count each other's requests.
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -6,18 +6,46 @@ error status, or raised. CLI commands and background jobs wrap their work in `un
 and its audit events are saved together or not at all, and a failure half-way leaves nothing half-done.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, Response, g
+from sqlalchemy import Executable
 
 from crm.extensions import db
+
+_AFTER_COMMIT = "crm_after_commit"
 
 
 def discard() -> None:
     """Drop everything this unit of work changed: a service refused, and the page shows why."""
-    db.session.rollback()
+    _rollback()
     g.unit_of_work_discarded = True
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback` once this unit of work has committed, and never if it is rolled back: for work that
+    must find what was committed, such as a background job reading the row that asked for it."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def record_now(statement: Executable) -> int:
+    """Run one statement on a connection of its own and commit it at once, whatever becomes of the unit of
+    work under way: a job's progress, which its page must show while the job's own changes are uncommitted.
+    Returns how many rows it changed."""
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount
+
+
+def _commit() -> None:
+    db.session.commit()
+    for callback in db.session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def _rollback() -> None:
+    db.session.rollback()
+    db.session.info.pop(_AFTER_COMMIT, None)
 
 
 @contextmanager
@@ -26,9 +54,9 @@ def unit_of_work() -> Iterator[None]:
     try:
         yield
     except BaseException:
-        db.session.rollback()
+        _rollback()
         raise
-    db.session.commit()
+    _commit()
 
 
 @contextmanager
@@ -43,9 +71,9 @@ def _finish_request(response: Response) -> Response:
     # Redirects and pages are committed; a refusal or an error status keeps nothing. A failed commit raises
     # here, before the response is sent, so nobody is told something was saved when it was not (rule 4).
     if response.status_code < 400 and not g.pop("unit_of_work_discarded", False):
-        db.session.commit()
+        _commit()
     else:
-        db.session.rollback()
+        _rollback()
     return response
 
 
