@@ -23,6 +23,8 @@ class Config:
     JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", str(30 * 60)))
     # Files that export jobs make; shared storage when workers run on other machines than the app.
     JOB_FILES = os.environ.get("JOB_FILES", str(INSTANCE_DIR / "job-files"))
+    # How long the queue keeps its own record of a finished job (seconds); the job table keeps it for good.
+    JOB_RESULT_TTL = 24 * 60 * 60
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -72,6 +74,7 @@ class TestConfig(Config):
     # REDIS_URL, when the test run sets it, is for the job queue; rate-limit counters stay in each test
     # process's memory, so parallel workers (all 127.0.0.1) never count each other's requests.
     RATELIMIT_STORAGE_URI = "memory://"
+    JOB_RESULT_TTL = 10 * 60
 
 
 class ProductionConfig(Config):

@@ -31,12 +31,13 @@ from datetime import timedelta
 from pathlib import Path, PurePath
 
 import rq
-from flask import Flask, current_app
+from flask import Flask, current_app, flash, redirect, url_for
 from redis import Redis, RedisError
 from rq.exceptions import NoSuchJobError
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from crm.core import spreadsheets
 from crm.core.models import UNFINISHED, Job, JobStatus, utc_now
@@ -47,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 # Progress is written at most this often (seconds): often enough for the page, rarely enough to cost nothing.
 REPORT_EVERY = 0.5
-# How long RQ keeps a finished or failed job's record: the page asks RQ about unfinished jobs only.
-RESULT_TTL = 24 * 60 * 60
 NOTHING_SAVED = "Nothing was saved."
 LOST = (
     "The job stopped before it finished: the worker running it stopped, or it took too long. "
@@ -200,6 +199,13 @@ def start(actor, kind: str, title: str, params: dict, total: int) -> tuple[Job, 
     return job, True
 
 
+def follow(job: Job, created: bool) -> Response:
+    """Send the person to the job's progress page, saying so when they had already asked for this."""
+    if not created:
+        flash("You already asked for this. It is still being prepared: here is how far it has got.", "info")
+    return redirect(url_for("jobs.job_page", job_id=job.id))
+
+
 def redis_connection(app: Flask) -> Redis:
     """The app's one Redis client for the queue (it keeps a pool of connections)."""
     if "crm_jobs_redis" not in app.extensions:
@@ -222,8 +228,8 @@ def _dispatch(job_id: int, queue_ref: str) -> None:
             job_id,
             job_id=queue_ref,
             job_timeout=app.config["JOB_TIMEOUT"],
-            result_ttl=RESULT_TTL,
-            failure_ttl=RESULT_TTL,
+            result_ttl=app.config["JOB_RESULT_TTL"],
+            failure_ttl=app.config["JOB_RESULT_TTL"],
             description=f"job {job_id}",
         )
     except RedisError:
@@ -370,3 +376,15 @@ class Worker(rq.Worker):
         if isinstance(job_id, int):
             with self.app.app_context(), unit_of_work():
                 _fail(job_id, LOST)
+
+
+def recent_jobs(user_id: int, limit: int = 50) -> list[Job]:
+    """A person's own jobs, newest first."""
+    return list(
+        db.session.scalars(
+            select(Job)
+            .where(Job.started_by_id == user_id)
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .limit(limit)
+        )
+    )
