@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path, PurePath
 
 import rq
@@ -174,29 +175,28 @@ def start(actor, kind: str, title: str, params: dict, total: int) -> tuple[Job, 
     if kind not in KINDS:
         raise ValueError(f"No job function is registered for {kind!r}")
     key = _active_key(actor, kind, params)
-    existing = _unfinished(key)
-    if existing is not None:
-        return existing, False
-    job = Job(
-        kind=kind,
-        title=title[:200],
-        params=params,
-        active_key=key,
-        queue_ref=uuid.uuid4().hex,
-        progress_total=total,
-        started_by_id=actor.id,
-    )
-    try:
-        with savepoint():
-            db.session.add(job)
-            db.session.flush()
-    except IntegrityError:
+    for _attempt in range(3):
         existing = _unfinished(key)
-        if existing is None:  # the other one finished in between: a key is free only once it has
-            raise
-        return existing, False
-    after_commit(lambda: _dispatch(job.id, job.queue_ref))
-    return job, True
+        if existing is not None:
+            return existing, False
+        job = Job(
+            kind=kind,
+            title=title[:200],
+            params=params,
+            active_key=key,
+            queue_ref=uuid.uuid4().hex,
+            progress_total=total,
+            started_by_id=actor.id,
+        )
+        try:
+            with savepoint():
+                db.session.add(job)
+                db.session.flush()
+        except IntegrityError:
+            continue  # the same job was asked for at the same moment and holds the key: look again
+        after_commit(partial(_dispatch, job.id, job.queue_ref))
+        return job, True
+    raise RuntimeError(f"Could not start or find the {kind} job")
 
 
 def follow(job: Job, created: bool) -> Response:
@@ -207,10 +207,12 @@ def follow(job: Job, created: bool) -> Response:
 
 
 def redis_connection(app: Flask) -> Redis:
-    """The app's one Redis client for the queue (it keeps a pool of connections)."""
-    if "crm_jobs_redis" not in app.extensions:
-        app.extensions["crm_jobs_redis"] = Redis.from_url(app.config["REDIS_URL"])
-    return app.extensions["crm_jobs_redis"]
+    """The app's one Redis client for the queue in REDIS_URL (it keeps a pool of connections)."""
+    clients = app.extensions.setdefault("crm_jobs_redis", {})
+    url = app.config["REDIS_URL"]
+    if url not in clients:
+        clients[url] = Redis.from_url(url)
+    return clients[url]
 
 
 def queue(app: Flask) -> rq.Queue:
