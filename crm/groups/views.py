@@ -316,17 +316,21 @@ def _batch(batch_id: int) -> ImportBatch:
 def import_preview(batch_id: int):
     """The dry run: what the file would do, or every row's errors. Confirming applies all rows or none."""
     batch = _batch(batch_id)
-    file_error, plan = None, None
+    file_error, rows, plan = None, [], None
     try:
-        plan = transfer.plan_import(transfer.read_upload(batch.filename, batch.content))
+        rows = transfer.read_upload(batch.filename, batch.content)
     except transfer.ImportFileError as error:
         file_error = str(error)
-    if request.method == "POST" and ConfirmForm().validate_on_submit() and plan and plan.ok:
-        if batch.applied_at is not None:
-            flash("This file was already imported.", "info")
-            return redirect(url_for("groups.group_list"))
-        if len(plan.rows) > jobs.threshold():
-            return jobs.follow(*group_jobs.start_import(current_user, batch, len(plan.rows)))
+    confirmed = request.method == "POST" and ConfirmForm().validate_on_submit() and bool(rows)
+    if confirmed and batch.applied_at is not None:
+        flash("This file was already imported.", "info")
+        return redirect(url_for("groups.group_list"))
+    if confirmed and len(rows) > jobs.threshold():
+        # The job checks every row again before it applies any: checking here too would only hold the page.
+        return jobs.follow(*group_jobs.start_import(current_user, batch, len(rows)))
+    if rows:
+        plan = transfer.plan_import(rows)
+    if confirmed and plan.ok:
         counts = transfer.confirm_import(current_user, batch, plan)
         flash(
             f"Imported: {counts['created']} groups added, {counts['updated']} updated, "

@@ -216,7 +216,8 @@ def test_the_same_export_asked_for_at_the_same_moment_makes_one_job(app, make_us
     """Two requests each find no job under way, then both add one: the unique key lets one in, and the
     other gets that one. Each thread has its own session and connection, as two requests have."""
     officer = make_user(role=roles.ENGAGEMENT_OFFICER)
-    both_looked = threading.Barrier(2, timeout=10)
+    officer_id, user_class = officer.id, type(officer)  # read here: the threads must not use this session
+    both_looked = threading.Barrier(2, timeout=20)
     unfinished = jobs._unfinished
 
     def look_then_wait(key):
@@ -232,7 +233,7 @@ def test_the_same_export_asked_for_at_the_same_moment_makes_one_job(app, make_us
     def ask():
         try:
             with app.app_context():
-                user = db.session.get(type(officer), officer.id)
+                user = db.session.get(user_class, officer_id)
                 job, created = group_jobs.start_export(user, MultiDict(), "csv", True, 5000)
                 results.append((job.id, created))
                 db.session.commit()  # as the request would; not dispatched, so it stays under way
@@ -271,8 +272,9 @@ def test_the_progress_page_says_how_far_the_job_has_got_and_offers_to_look_again
     assert "Checking rows: 1,200 of 5,000 rows" in " ".join(status.text.split())
     bar = status.select_one("progress")
     assert bar["max"] == "5000" and bar["value"] == "1200"
-    again = page.find("a", string=lambda text: text and text.strip() == "Check progress")
-    assert again["href"] == f"/staff/jobs/{job.id}"
+    again = page.find("button", string=lambda text: text and text.strip() == "Check progress")
+    assert again.find_parent("form")["action"] == f"/staff/jobs/{job.id}"
+    assert again.find_parent("form")["method"] == "get"
     assert not page.select("meta[http-equiv]")  # no refresh that takes the page away from its reader
     assert "Export of groups (CSV)" in client.page("/staff/jobs").text
 
