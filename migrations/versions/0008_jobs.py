@@ -43,7 +43,9 @@ def upgrade():
             "status IN ({})".format(", ".join(f"'{status}'" for status in STATUSES)),
             name=op.f("ck_job_status_allowed"),
         ),
-        sa.ForeignKeyConstraint(["started_by_id"], ["staff_user.id"], name=op.f("fk_job_started_by_id_staff_user")),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"], ["staff_user.id"], name=op.f("fk_job_started_by_id_staff_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
         sa.UniqueConstraint("active_key", name=op.f("uq_job_active_key")),
     )
