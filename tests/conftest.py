@@ -306,10 +306,26 @@ def _job_worker(app, database_url, job_settings, tmp_path_factory):
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+    forget_queue(app, job_settings["JOB_QUEUE"])
+
+
+def forget_queue(app, name: str) -> None:
+    """Take a test queue, its jobs and its registries out of Redis (each job's own record expires soon)."""
+    import rq
+
     from crm.core import jobs
 
-    with app.app_context():
-        jobs.queue(app).delete(delete_jobs=True)
+    queue = rq.Queue(name, connection=jobs.redis_connection(app))
+    registries = (
+        queue.started_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+        queue.deferred_job_registry,
+        queue.scheduled_job_registry,
+        queue.canceled_job_registry,
+    )
+    queue.connection.delete(*(registry.key for registry in registries))
+    queue.delete(delete_jobs=True)
 
 
 @pytest.fixture

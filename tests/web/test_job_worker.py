@@ -20,6 +20,7 @@ from crm.core.transaction import unit_of_work
 from crm.extensions import db
 from crm.groups import jobs as group_jobs
 from crm.groups.models import CommunityGroup
+from tests.conftest import forget_queue
 from tests.factories import make_group
 from tests.job_kinds import DIES_HALF_WAY
 
@@ -82,7 +83,7 @@ def test_the_worker_command_runs_the_waiting_jobs_then_stops(app, database_url, 
         assert job.status == "done" and job.file_name.endswith(".xlsx")
         assert jobs.file_path(app, job.queue_ref, job.file_name).read_bytes().startswith(b"PK")
     finally:
-        jobs.queue(app).delete(delete_jobs=True)
+        forget_queue(app, queue_name)
 
 
 @pytest.fixture(autouse=True)
