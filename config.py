@@ -8,6 +8,13 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -18,13 +25,16 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     JOB_QUEUE = os.environ.get("JOB_QUEUE", "community-voice")
     # Imports and exports of more rows than this run as background jobs, with a progress page.
-    JOB_THRESHOLD_ROWS = int(os.environ.get("JOB_THRESHOLD_ROWS", "2000"))
+    JOB_THRESHOLD_ROWS = _whole_number("JOB_THRESHOLD_ROWS", 2000)
     # A job running (or silent) for longer than this is stopped and marked failed.
-    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", str(30 * 60)))
+    JOB_TIMEOUT = _whole_number("JOB_TIMEOUT", 30 * 60)
     # Files that export jobs make; shared storage when workers run on other machines than the app.
     JOB_FILES = os.environ.get("JOB_FILES", str(INSTANCE_DIR / "job-files"))
     # How long the queue keeps its own record of a finished job (seconds); the job table keeps it for good.
     JOB_RESULT_TTL = 24 * 60 * 60
+    # How many reverse proxies or load balancers in front of the app append to X-Forwarded-For. The client's
+    # address is read that many hops from the right; 0 trusts no header, as anyone can send one.
+    TRUSTED_PROXIES = _whole_number("TRUSTED_PROXIES", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -47,8 +57,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SEND_HSTS = False
     SUPPRESSION_THRESHOLD = 5
-    # Public responses per client address (shared across app servers through Redis when configured).
-    RESPONSE_RATE_LIMIT = "10 per minute;60 per hour"
+    # Public responses, counted per client address (in Redis when REDIS_URL is set, so every app server and
+    # worker shares the counts). A drop-in session of 50 people on one library's wifi is one address, and they
+    # may all press "Send" in the same minute; a script sends hundreds a minute. So each consultation takes
+    # 60 a minute and 300 an hour from one address, and all consultations together 120 a minute and 600 an
+    # hour. Below that, the honeypot refuses bots, and the form's one-time token makes a form sent twice one
+    # response.
+    RESPONSE_RATE_LIMIT_PER_CONSULTATION = "60 per minute;300 per hour"
+    RESPONSE_RATE_LIMIT_PER_ADDRESS = "120 per minute;600 per hour"
+    # If the counters' store (Redis) is down, let requests through and log it, rather than refuse everyone.
+    RATELIMIT_SWALLOW_ERRORS = True
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # JSON lines on stderr, where the process manager (systemd, a container runtime) collects them.
@@ -72,8 +90,9 @@ class TestConfig(Config):
     # pytest collects log records itself (caplog, and the report of a failing test); a stream would flood.
     LOG_TO_STDERR = False
     # REDIS_URL, when the test run sets it, is for the job queue; rate-limit counters stay in each test
-    # process's memory, so parallel workers (all 127.0.0.1) never count each other's requests.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # process's memory (crm/ratelimit.py's thread-safe storage, as without Redis), so parallel workers (all
+    # 127.0.0.1) never count, or reset, each other's requests.
+    RATELIMIT_STORAGE_URI = "locked-memory://"
     JOB_RESULT_TTL = 10 * 60
 
 
@@ -84,7 +103,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # REDIS_URL too: without it each gunicorn worker keeps its own rate-limit counters, so every limit
+        # would be multiplied by the number of workers, and behind a load balancer by the number of servers.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"Production needs these environment variables: {', '.join(missing)}")
 
@@ -103,6 +124,11 @@ def config_for(name: str | None):
         config = type(
             "RuntimeProductionConfig",
             (config,),
-            {"SECRET_KEY": os.environ["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]},
+            {
+                "SECRET_KEY": os.environ["SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+                "REDIS_URL": os.environ["REDIS_URL"],
+                "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0),
+            },
         )
     return config

@@ -1,6 +1,6 @@
 """Error pages. Every error a person can reach gets a page in plain English, never a stack trace."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,9 @@ TITLES = {
     500: "Sorry, there is a problem with the service",
 }
 
+# Forms whose post can be sent again after an error without being saved twice.
+SAFE_TO_SEND_AGAIN = {"public_consultations.respond"}
+
 
 def render_error(error):
     status = error.code if isinstance(error, HTTPException) else 500
@@ -24,7 +27,12 @@ def render_error(error):
         transaction.discard()  # a failed statement leaves the session unusable until it is rolled back
     template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
     response = render_template(
-        template, status=status, title=TITLES.get(status, TITLES[500]), reference=request_id()
+        template,
+        status=status,
+        title=TITLES.get(status, TITLES[500]),
+        reference=request_id(),
+        # The response form carries a one-time token: sending it again shows the receipt if it was saved.
+        send_again=status >= 500 and request.endpoint in SAFE_TO_SEND_AGAIN and request.method == "POST",
     )
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):

@@ -12,8 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from flask import current_app, g, has_app_context, has_request_context, request
-from flask_login import current_user
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -71,6 +70,12 @@ def init_logging(app) -> None:
         g.request_started = time.perf_counter()
         request_id()
 
+    def _signed_in_user_id() -> int | None:
+        # From the session cookie, not current_user: the unit of work has committed by now, and reading the
+        # user object again would cost a query on every request.
+        user_id = session.get("_user_id")
+        return int(user_id) if user_id and str(user_id).isdigit() else None
+
     @app.after_request
     def log_request(response):
         started = g.get("request_started")
@@ -88,7 +93,7 @@ def init_logging(app) -> None:
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 # The id only, never a name or email: logs are kept longer and seen by more people.
-                "user_id": current_user.id if current_user.is_authenticated else None,
+                "user_id": _signed_in_user_id(),
                 "request_id": request_id(),
             },
         )

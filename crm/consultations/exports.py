@@ -4,7 +4,7 @@ The rows are plain values: crm.core.spreadsheets writes them and makes every cel
 from collections.abc import Iterator
 
 from crm.consultations import queries
-from crm.consultations.models import Consultation
+from crm.consultations.models import CHANNELS, RESPONDENT_KINDS, RESPONSE_STATUSES, Consultation
 from crm.core import audit
 from crm.core.time import govuk_date_time
 
@@ -28,24 +28,22 @@ def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
         head += ["Name", "Email"]
     head += ["Language"] + [f"Q{n}. {q.text}" for n, q in enumerate(questions, start=1)]
     yield head
+    # Option labels by question, worked out once rather than once per answer.
+    labels = {question.id: dict(question.choices) if question.is_choice else {} for question in questions}
     for response in queries.responses_for_export(consultation_id):
         by_question: dict[int, list[str]] = {}
-        for answer in response.answers:
-            by_question.setdefault(answer.question_id, []).append(
-                answer.text if answer.text is not None else answer.value
-            )
+        for question_id, value in response.answers:
+            by_question.setdefault(question_id, []).append(labels.get(question_id, {}).get(value, value))
         row = [
             response.reference,
             govuk_date_time(response.received_at),
-            response.channel_label,
-            response.status_label,
-            response.respondent_label,
-            response.group_label,
+            CHANNELS.get(response.channel, response.channel),
+            RESPONSE_STATUSES.get(response.status, response.status),
+            RESPONDENT_KINDS.get(response.respondent_kind, response.respondent_kind),
+            response.group,
         ]
         if personal:
             row += [response.name, response.email]
         row.append(response.language)
-        for question in questions:
-            values = by_question.get(question.id, [])
-            row.append("; ".join(question.option_label(v) if question.is_choice else v for v in values))
+        row += ["; ".join(by_question.get(question.id, [])) for question in questions]
         yield row

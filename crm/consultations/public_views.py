@@ -11,8 +11,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 
-from crm.consultations import monitoring, queries, service
+from crm.consultations import public_form, queries, service
 from crm.consultations.forms import response_form_class, response_values
 from crm.extensions import limiter
 
@@ -45,8 +46,19 @@ def _unavailable(consultation, status: int = 200):
     return render_template("consultations/public-unavailable.html", consultation=consultation), status
 
 
+def _address_and_consultation() -> str:
+    return f"{get_remote_address()}/{request.view_args['slug']}"
+
+
 @bp.route("/consultations/<slug:slug>/respond", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RESPONSE_RATE_LIMIT"], methods=["POST"])
+# Per address and consultation, so a room of people on one connection can all respond; and per address over
+# every consultation, so a script cannot multiply its allowance by the number of consultations open.
+@limiter.limit(
+    lambda: current_app.config["RESPONSE_RATE_LIMIT_PER_CONSULTATION"],
+    key_func=_address_and_consultation,
+    methods=["POST"],
+)
+@limiter.limit(lambda: current_app.config["RESPONSE_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
 def respond(slug: str):
     if (request.content_length or 0) > MAX_FORM_BYTES:
         abort(413)  # a response is text: anything bigger is not a person filling in the form
@@ -80,7 +92,7 @@ def respond(slug: str):
         "consultations/public-respond.html",
         consultation=consultation,
         form=form,
-        monitoring_questions=monitoring.asked_questions(consultation),
+        fields=public_form.fields(consultation, form, blank=request.method == "GET"),
     )
 
 

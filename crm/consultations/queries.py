@@ -1,10 +1,11 @@
 """Reads for consultations and responses: filtered and paginated in SQL, with no query per row."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.consultations.models import (
     COUNTED_STATUSES,
@@ -17,7 +18,9 @@ from crm.consultations.models import (
 )
 from crm.core.args import one_of, search_text
 from crm.core.models import utc_now
+from crm.core.pagination import paginate
 from crm.extensions import db
+from crm.groups.models import CommunityGroup
 
 
 def _status_condition(status: str, now: datetime):
@@ -48,7 +51,7 @@ def list_consultations(filters: ConsultationFilters, page: int, per_page: int = 
         query = query.where(Consultation.title.ilike(f"%{filters.search}%"))
     if filters.status:
         query = query.where(_status_condition(filters.status, now))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def open_consultations(now: datetime | None = None) -> list[Consultation]:
@@ -80,11 +83,16 @@ def recently_closed(now: datetime | None = None, days: int = 90, limit: int = 10
 
 
 def public_consultation(slug: str) -> Consultation | None:
-    """A consultation the public may read about: anything but a draft."""
-    return db.session.scalar(
-        select(Consultation)
-        .options(selectinload(Consultation.questions), selectinload(Consultation.policies))
-        .where(Consultation.slug == slug, Consultation.status != "draft")
+    """A consultation the public may read about: anything but a draft. Its questions and the policies a
+    response's feedback is linked to come in the same query: a few more rows, two round trips fewer."""
+    return (
+        db.session.scalars(
+            select(Consultation)
+            .options(joinedload(Consultation.questions), joinedload(Consultation.policies))
+            .where(Consultation.slug == slug, Consultation.status != "draft")
+        )
+        .unique()
+        .one_or_none()
     )
 
 
@@ -118,8 +126,6 @@ def list_responses(
     if status:
         query = query.where(Response.status == status)
     if group:
-        from crm.groups.models import CommunityGroup
-
         pattern = f"%{group}%"
         query = query.outerjoin(CommunityGroup, Response.group_id == CommunityGroup.id).where(
             or_(Response.group_name.ilike(pattern), CommunityGroup.name.ilike(pattern))
@@ -128,7 +134,7 @@ def list_responses(
         query = query.where(Response.received_at >= received_from)
     if received_to:
         query = query.where(Response.received_at < received_to)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def response_with_answers(consultation_id: int, response_id: int) -> Response | None:
@@ -164,7 +170,7 @@ def question_summaries(consultation: Consultation) -> dict:
 
 
 def free_text_answers(question: Question, page: int, per_page: int = 20):
-    return db.paginate(
+    return paginate(
         select(Answer)
         .options(selectinload(Answer.response))
         .join(Response, Answer.response_id == Response.id)
@@ -174,7 +180,6 @@ def free_text_answers(question: Question, page: int, per_page: int = 20):
         .order_by(Response.received_at.desc(), Answer.id.desc()),
         page=page,
         per_page=per_page,
-        error_out=False,
     )
 
 
@@ -199,23 +204,60 @@ def questions_for_export(consultation_id: int) -> list[Question]:
     )
 
 
-def responses_for_export(consultation_id: int, batch: int = 500):
-    """Every response with its answers, a batch at a time, so a big consultation never sits in memory."""
+EXPORT_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ExportedResponse:
+    """A response as the export writes it: plain values, its answers as (question id, text or value)."""
+
+    reference: str
+    received_at: datetime
+    channel: str
+    status: str
+    respondent_kind: str
+    group: str
+    name: str
+    email: str
+    language: str
+    answers: list[tuple[int, str]]
+
+
+def responses_for_export(consultation_id: int, batch: int = EXPORT_BATCH) -> Iterator[ExportedResponse]:
+    """Every response with its answers, read a batch at a time by id as the file is written: two plain-row
+    queries per batch and no objects built, so 200,000 responses stream in constant memory and in seconds."""
     last_id = 0
     while True:
-        chunk = list(
-            db.session.scalars(
-                select(Response)
-                .options(selectinload(Response.answers), selectinload(Response.group))
-                .where(Response.consultation_id == consultation_id, Response.id > last_id)
-                .order_by(Response.id)
-                .limit(batch)
+        responses = db.session.execute(
+            select(
+                Response.id,
+                Response.reference,
+                Response.received_at,
+                Response.channel,
+                Response.status,
+                Response.respondent_kind,
+                func.coalesce(CommunityGroup.name, Response.group_name),
+                Response.name,
+                Response.email,
+                Response.language,
             )
-        )
-        if not chunk:
+            .outerjoin(CommunityGroup, CommunityGroup.id == Response.group_id)
+            .where(Response.consultation_id == consultation_id, Response.id > last_id)
+            .order_by(Response.id)
+            .limit(batch)
+        ).all()
+        if not responses:
             return
-        yield from chunk
-        last_id = chunk[-1].id
+        answers: dict[int, list[tuple[int, str]]] = {}
+        for response_id, question_id, text, value in db.session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.text, Answer.value)
+            .where(Answer.response_id.in_([row[0] for row in responses]))
+            .order_by(Answer.id)
+        ):
+            answers.setdefault(response_id, []).append((question_id, text if text is not None else value))
+        for response_id, *values in responses:
+            yield ExportedResponse(*values, answers=answers.get(response_id, []))
+        last_id = responses[-1][0]
 
 
 def consultation_choices() -> list[tuple[int, str]]:

@@ -404,9 +404,8 @@ def submit_response(
         raise ResponseInvalid({"channel": "Select how the response arrived"})
     if not token or not TOKEN_PATTERN.fullmatch(token):
         raise ResponseInvalid({"token": "The form was not sent properly. Please try again"})
-    existing = _by_token(token)
-    if existing is not None:
-        return existing, False
+    # A form sent again is found by its token's unique key when it is stored below, not looked up first: a
+    # query saved on every response, where a form is rarely sent twice.
 
     cleaned, errors = _clean_answers(consultation, answers)
     respondent, respondent_errors = _clean_respondent(respondent_kind, group_name, name, email, language)
@@ -450,7 +449,7 @@ def submit_response(
             return response, True
         except IntegrityError:
             existing = _by_token(token)
-            if existing is not None:  # the same form, sent twice at once: the other request stored it
+            if existing is not None:  # the same form sent again, or twice at once: it is already stored
                 return existing, False
             # otherwise the receipt reference clashed with another: try again with a fresh one
     raise RuntimeError("Could not find a free receipt reference")

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import func, select
 
 from crm.core import audit
@@ -144,11 +145,17 @@ def list_entries(kind: ReferenceKind, include_retired: bool = True):
 
 
 def active_choices(model) -> list[tuple[int, str]]:
-    """(id, name) pairs of entries that are not retired, for form choices."""
-    rows = db.session.execute(
-        select(model.id, model.name).where(model.is_retired.is_(False)).order_by(model.sort_order, model.name)
-    )
-    return [(row.id, row.name) for row in rows]
+    """(id, name) pairs of entries that are not retired, for form choices. Read once per request: a page's
+    filter form and its coding form ask for the same lists."""
+    cache = g.setdefault("active_choices", {})
+    if model not in cache:
+        rows = db.session.execute(
+            select(model.id, model.name)
+            .where(model.is_retired.is_(False))
+            .order_by(model.sort_order, model.name)
+        )
+        cache[model] = [(row.id, row.name) for row in rows]
+    return list(cache[model])
 
 
 def active_entries(model) -> list:

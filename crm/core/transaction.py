@@ -6,6 +6,7 @@ error status, or raised. CLI commands and background jobs wrap their work in `un
 and its audit events are saved together or not at all, and a failure half-way leaves nothing half-done.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -14,12 +15,13 @@ from sqlalchemy import Executable
 
 from crm.extensions import db
 
+log = logging.getLogger(__name__)
 _AFTER_COMMIT = "crm_after_commit"
 
 
 def discard() -> None:
     """Drop everything this unit of work changed: a service refused, and the page shows why."""
-    _rollback()
+    _roll_back()
     g.unit_of_work_discarded = True
 
 
@@ -38,14 +40,33 @@ def record_now(statement: Executable) -> int:
 
 
 def _commit() -> None:
-    db.session.commit()
+    """Commit, then call what waited for it; if the commit fails, roll back (and drop those) and raise."""
+    try:
+        db.session.commit()
+    except Exception:
+        _roll_back()
+        raise
     for callback in db.session.info.pop(_AFTER_COMMIT, []):
         callback()
 
 
-def _rollback() -> None:
-    db.session.rollback()
+def _roll_back() -> None:
+    """Roll back, and never raise: when the database connection has dropped, the rollback fails too, and
+    raising then would replace the page explaining the first error with a bare "Internal Server Error".
+    The connection is let go instead, so the pool gives the next request a fresh one (no restart needed)."""
     db.session.info.pop(_AFTER_COMMIT, None)
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("Rollback failed: dropping the database connection", exc_info=True)
+        _drop_connection()
+
+
+def _drop_connection() -> None:
+    try:
+        db.session().invalidate()  # the session itself: the scoped proxy does not offer invalidate
+    except Exception:  # nothing more can be done with it, and the pool will not hand it out again
+        log.warning("Could not drop the database connection cleanly", exc_info=True)
 
 
 @contextmanager
@@ -54,7 +75,7 @@ def unit_of_work() -> Iterator[None]:
     try:
         yield
     except BaseException:
-        _rollback()
+        _roll_back()
         raise
     _commit()
 
@@ -69,13 +90,25 @@ def savepoint() -> Iterator[None]:
 
 def _finish_request(response: Response) -> Response:
     # Redirects and pages are committed; a refusal or an error status keeps nothing. A failed commit raises
-    # here, before the response is sent, so nobody is told something was saved when it was not (rule 4).
+    # here, before the response is sent, so nobody is told something was saved when it was not (rule 4), and
+    # the error page is shown instead. The commit may have reached the database before the connection
+    # dropped: forms that must not be saved twice carry a one-time token, so sending one again is safe.
     if response.status_code < 400 and not g.pop("unit_of_work_discarded", False):
         _commit()
     else:
-        _rollback()
+        _roll_back()
     return response
+
+
+def _release_session(error: BaseException | None = None) -> None:
+    # Before Flask-SQLAlchemy's own teardown: an error raised in a teardown has no page of ours to show.
+    try:
+        db.session.close()
+    except Exception:
+        log.warning("Closing the database session failed: dropping its connection", exc_info=True)
+        _drop_connection()
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_finish_request)
+    app.teardown_appcontext(_release_session)

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from crm.core.pagination import paginate
 from crm.eias.models import EIA, EIAFinding
 from crm.extensions import db
 from crm.feedback.models import Feedback
@@ -21,7 +22,7 @@ def list_eias(status: str, page: int):
     )
     if status:
         query = query.where(EIA.status == status)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=PER_PAGE)
 
 
 def reviews_due(by: date) -> list[EIA]:

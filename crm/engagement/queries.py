@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids
+from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
@@ -89,11 +90,10 @@ def event_page(filters: EventFilters, page: int):
     query = _filtered(filters).options(
         selectinload(EngagementEvent.area), selectinload(EngagementEvent.groups)
     )
-    return db.paginate(
+    return paginate(
         query.order_by(EngagementEvent.starts_at.desc(), EngagementEvent.id.desc()),
         page=page,
         per_page=PER_PAGE,
-        error_out=False,
     )
 
 

@@ -7,12 +7,26 @@ feedback (spam or withdrawn responses) never counts. Text search uses the full-t
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, distinct, exists, func, select, union
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
 from crm.core.args import ids, search_text
 from crm.core.models import Barrier, Characteristic, Theme
+from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
 from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
@@ -24,7 +38,7 @@ from crm.feedback.models import (
     feedback_characteristic,
     feedback_theme,
 )
-from crm.feedback.queries import reached_policy, text_search_condition
+from crm.feedback.queries import reached_ids, text_search_condition
 from crm.groups.models import CommunityGroup, group_characteristic
 from crm.policies.models import PolicyInfluence
 
@@ -44,7 +58,7 @@ def policy_event_ids(policy_id: int) -> Select:
 
 def reached_condition(policy_id: int):
     """A WHERE clause on Feedback: it reached this policy and is not excluded."""
-    return and_(Feedback.status != "excluded", reached_policy(policy_id))
+    return Feedback.id.in_(reached_ids(policy_id))
 
 
 def reached_item(policy_id: int, feedback_id: int) -> Feedback | None:
@@ -132,39 +146,204 @@ class EvidenceFilters:
         return bool(self.used)
 
 
-def filtered_ids(policy_id: int, filters: EvidenceFilters) -> Select:
-    """The ids of the policy's feedback that match the filters (a subquery, never loaded)."""
-    query = select(Feedback.id).where(reached_condition(policy_id))
+def _filter_conditions(filters: EvidenceFilters) -> list:
+    """The filters as WHERE clauses on Feedback."""
+    conditions = []
     if filters.q:
-        query = query.where(text_search_condition(filters.q))
+        conditions.append(text_search_condition(filters.q))
     if filters.source:
-        query = query.where(Feedback.source.in_(filters.source))
+        conditions.append(Feedback.source.in_(filters.source))
     if filters.consultation:
-        query = query.where(Feedback.consultation_id.in_(filters.consultation))
+        conditions.append(Feedback.consultation_id.in_(filters.consultation))
     if filters.event:
-        query = query.where(Feedback.event_id.in_(filters.event))
+        conditions.append(Feedback.event_id.in_(filters.event))
     if filters.group:
-        query = query.where(Feedback.group_id.in_(filters.group))
+        conditions.append(Feedback.group_id.in_(filters.group))
     if filters.stance:
-        query = query.where(Feedback.stance.in_(filters.stance))
+        conditions.append(Feedback.stance.in_(filters.stance))
     for table, column, wanted in (
         (feedback_characteristic, "characteristic_id", filters.characteristic),
         (feedback_theme, "theme_id", filters.theme),
         (feedback_barrier, "barrier_id", filters.barrier),
     ):
         if wanted:
-            query = query.where(
-                exists().where(table.c.feedback_id == Feedback.id, table.c[column].in_(wanted))
-            )
+            conditions.append(exists().where(table.c.feedback_id == Feedback.id, table.c[column].in_(wanted)))
     start, end = parse_day(filters.date_from), parse_day(filters.date_to)
     if start and "date_from" not in filters.errors:
-        query = query.where(Feedback.received_at >= start_of_uk_day(start))
+        conditions.append(Feedback.received_at >= start_of_uk_day(start))
     if end and "date_to" not in filters.errors:
-        query = query.where(Feedback.received_at < end_of_uk_day(end))
-    return query
+        conditions.append(Feedback.received_at < end_of_uk_day(end))
+    return conditions
 
 
-# ---- Pages, counts and coverage -------------------------------------------------------------------------
+def filtered_ids(policy_id: int, filters: EvidenceFilters) -> Select:
+    """The ids of the policy's feedback that match the filters (a subquery, never loaded)."""
+    return select(Feedback.id).where(reached_condition(policy_id), *_filter_conditions(filters))
+
+
+# ---- The pack: count, page, tallies and coverage from one reading of the reached set ---------------------
+
+# What the pack needs of each reached item; everything else is loaded for the page's items only.
+_REACHED_COLUMNS = (
+    Feedback.id,
+    Feedback.received_at,
+    Feedback.source,
+    Feedback.group_id,
+    Feedback.event_id,
+    Feedback.response_id,
+)
+
+
+@dataclass(frozen=True)
+class Count:
+    id: object
+    name: str
+    count: int
+
+
+@dataclass
+class CoverageRow:
+    characteristic: Characteristic
+    feedback: int = 0
+    groups: int = 0
+    events: int = 0
+    responses: int = 0
+    is_target: bool = False
+
+    @property
+    def has_evidence(self) -> bool:
+        return self.feedback > 0
+
+    @property
+    def target_not_reached(self) -> bool:
+        return self.is_target and not self.has_evidence
+
+
+@dataclass
+class Pack:
+    total: int  # every item that reached the policy
+    pagination: KnownPagination  # the items matching the filters, one page of them
+    counts: dict[str, list[Count]]  # tallies of the matching items
+    coverage: list[CoverageRow]  # from every reached item, whatever the filters
+    choices: dict[str, list[tuple]]
+
+
+def _row(kind: str, key=None, label=None, first=None, second=None) -> list:
+    """One row of the pack's single query: (kind, key, label, first, second), typed alike in every branch."""
+    return [
+        literal(kind, String).label("kind"),
+        (cast(null(), Integer) if key is None else key).label("key"),
+        (cast(null(), String) if label is None else label).label("label"),
+        (cast(null(), Integer) if first is None else first).label("first"),
+        (cast(null(), Integer) if second is None else second).label("second"),
+    ]
+
+
+def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_page: int):
+    """Every figure of the pack in one statement. The reached set is read once, by indexed lookups, into a
+    materialised CTE; the filters narrow it to `matching`; each tally is a UNION ALL branch over them."""
+    reached = reached_ids(policy_id, *_REACHED_COLUMNS).cte("reached").prefix_with("MATERIALIZED")
+    matching = reached
+    if filters.is_filtered:
+        matching = (
+            select(*reached.c)
+            .join(Feedback, Feedback.id == reached.c.id)
+            .where(*_filter_conditions(filters))
+            .cte("matching")
+            .prefix_with("MATERIALIZED")
+        )
+    # Each reached item with each characteristic it speaks for: read once, used by four tallies.
+    coded = (
+        select(
+            feedback_characteristic.c.characteristic_id,
+            reached.c.id,
+            reached.c.response_id,
+            reached.c.group_id,
+            reached.c.event_id,
+        )
+        .join(feedback_characteristic, feedback_characteristic.c.feedback_id == reached.c.id)
+        .cte("coded")
+        .prefix_with("MATERIALIZED")
+    )
+    coded_matching = coded
+    if filters.is_filtered:
+        coded_matching = (
+            select(coded.c.characteristic_id).where(coded.c.id.in_(select(matching.c.id))).subquery()
+        )
+    events = policy_event_ids(policy_id)
+
+    page = (
+        select(matching.c.id)
+        .order_by(matching.c.received_at.desc(), matching.c.id.desc())
+        .limit(per_page)
+        .offset(offset)
+        .subquery()
+    )
+    # Groups engaged: those that gave coded feedback, and those representing a characteristic that took part
+    # in the policy's events or gave any of its feedback.
+    taking_part = union(
+        select(reached.c.group_id).where(reached.c.group_id.is_not(None)),
+        select(event_group.c.group_id).where(event_group.c.event_id.in_(events)),
+    )
+    group_pairs = union(
+        select(coded.c.characteristic_id, coded.c.group_id.label("other_id")).where(
+            coded.c.group_id.is_not(None)
+        ),
+        select(group_characteristic.c.characteristic_id, group_characteristic.c.group_id).where(
+            group_characteristic.c.group_id.in_(taking_part)
+        ),
+    ).subquery()
+    # Events: those with coded feedback, and those whose estimated reach counts the characteristic.
+    event_pairs = union(
+        select(coded.c.characteristic_id, coded.c.event_id.label("other_id")).where(
+            coded.c.event_id.is_not(None)
+        ),
+        select(EventReach.characteristic_id, EventReach.event_id).where(
+            EventReach.event_id.in_(events), EventReach.estimated_count > 0
+        ),
+    ).subquery()
+    group_choices = (
+        select(CommunityGroup.id, CommunityGroup.name)
+        .where(CommunityGroup.id.in_(select(reached.c.group_id)))
+        .order_by(CommunityGroup.name)
+        .limit(200)
+        .subquery()
+    )
+    return union_all(
+        select(*_row("total", first=func.count())).select_from(reached),
+        select(*_row("matching", first=func.count())).select_from(matching),
+        select(*_row("page", key=page.c.id)),
+        select(*_row("source", label=matching.c.source, first=func.count())).group_by(matching.c.source),
+        select(*_row("characteristic", key=coded_matching.c.characteristic_id, first=func.count())).group_by(
+            coded_matching.c.characteristic_id
+        ),
+        select(*_row("theme", key=feedback_theme.c.theme_id, first=func.count()))
+        .select_from(matching.join(feedback_theme, feedback_theme.c.feedback_id == matching.c.id))
+        .group_by(feedback_theme.c.theme_id),
+        select(
+            *_row(
+                "coded",
+                key=coded.c.characteristic_id,
+                first=func.count(distinct(coded.c.id)),
+                second=func.count(distinct(coded.c.response_id)),
+            )
+        ).group_by(coded.c.characteristic_id),
+        select(
+            *_row(
+                "groups",
+                key=group_pairs.c.characteristic_id,
+                first=func.count(distinct(group_pairs.c.other_id)),
+            )
+        ).group_by(group_pairs.c.characteristic_id),
+        select(
+            *_row(
+                "events",
+                key=event_pairs.c.characteristic_id,
+                first=func.count(distinct(event_pairs.c.other_id)),
+            )
+        ).group_by(event_pairs.c.characteristic_id),
+        select(*_row("group", key=group_choices.c.id, label=group_choices.c.name)),
+    )
 
 
 def _item_options(personal: bool) -> list:
@@ -181,16 +360,132 @@ def _item_options(personal: bool) -> list:
     return options
 
 
-def evidence_page(
-    policy_id: int, filters: EvidenceFilters, page: int, personal: bool, per_page: int = PER_PAGE
-):
-    query = (
-        select(Feedback)
-        .where(Feedback.id.in_(filtered_ids(policy_id, filters)))
-        .options(*_item_options(personal))
-        .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+def _reference(model) -> list:
+    return list(db.session.scalars(select(model).order_by(model.sort_order, model.name)))
+
+
+def evidence_pack(
+    policy_id: int, filters: EvidenceFilters, page: int = 1, personal: bool = False, per_page: int = PER_PAGE
+) -> Pack:
+    """The whole pack: the reached set is read once and every figure derived from it, so the page grows
+    with the policy's own items, not with the feedback table."""
+    page, offset = page_offset(page, per_page)
+    figures: dict[str, dict] = {}
+    for kind, key, label, first, second in db.session.execute(
+        _pack_statement(policy_id, filters, offset, per_page)
+    ):
+        figures.setdefault(kind, {})[key if label is None or kind == "group" else label] = (
+            label if kind == "group" else (first, second)
+        )
+
+    page_ids = list(figures.get("page", {}))
+    items = sorted(
+        db.session.scalars(
+            select(Feedback).where(Feedback.id.in_(page_ids)).options(*_item_options(personal))
+        ),
+        key=lambda item: (item.received_at, item.id),
+        reverse=True,
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    matching = next(iter(figures.get("matching", {}).values()), (0, None))[0]
+    total = next(iter(figures.get("total", {}).values()), (0, None))[0]
+
+    characteristics, themes, barriers = _reference(Characteristic), _reference(Theme), _reference(Barrier)
+    by_characteristic, by_theme = figures.get("characteristic", {}), figures.get("theme", {})
+    counts = {
+        "characteristic": [
+            Count(row.id, row.name, by_characteristic[row.id][0])
+            for row in characteristics
+            if row.id in by_characteristic
+        ],
+        "theme": sorted(
+            (Count(row.id, row.name, by_theme[row.id][0]) for row in themes if row.id in by_theme),
+            key=lambda count: (-count.count, count.name),
+        ),
+        "source": sorted(
+            (
+                Count(source, SOURCES.get(source, source), n)
+                for source, (n, _) in figures.get("source", {}).items()
+            ),
+            key=lambda count: -count.count,
+        ),
+    }
+    return Pack(
+        total=total,
+        pagination=known_page(items, matching, page, per_page),
+        counts=counts,
+        coverage=_coverage_rows(policy_id, characteristics, figures),
+        choices=_filter_choices(policy_id, figures.get("group", {}), characteristics, themes, barriers),
+    )
+
+
+def _coverage_rows(policy_id: int, characteristics: list[Characteristic], figures: dict) -> list[CoverageRow]:
+    """Every characteristic in use, statutory and local, with what was heard from or for it on this policy.
+
+    - feedback: items coded as speaking for the characteristic;
+    - groups engaged: groups that gave such feedback, plus groups representing the characteristic that took
+      part in the policy's events or gave any of its feedback;
+    - events: the policy's events with such feedback or an estimated reach for the characteristic;
+    - responses: consultation responses with at least one such feedback item.
+    Equality-monitoring answers are never used: they cannot be tied to feedback, by design.
+    """
+    targets = set(
+        db.session.scalars(
+            select(consultation_characteristic.c.characteristic_id).where(
+                consultation_characteristic.c.consultation_id.in_(policy_consultation_ids(policy_id))
+            )
+        )
+    )
+    coded, groups, events = (figures.get(kind, {}) for kind in ("coded", "groups", "events"))
+    in_use = sorted(
+        (row for row in characteristics if not row.is_retired), key=lambda row: not row.is_statutory
+    )  # a stable sort: statutory first, each part still in sort order
+    return [
+        CoverageRow(
+            characteristic=row,
+            feedback=coded.get(row.id, (0, 0))[0],
+            responses=coded.get(row.id, (0, 0))[1],
+            groups=groups.get(row.id, (0, 0))[0],
+            events=events.get(row.id, (0, 0))[0],
+            is_target=row.id in targets,
+        )
+        for row in in_use
+    ]
+
+
+def _filter_choices(policy_id, groups: dict, characteristics, themes, barriers) -> dict[str, list[tuple]]:
+    """Only what this policy's feedback can be filtered by: its consultations, events and groups."""
+    consultations = db.session.execute(
+        select(Consultation.id, Consultation.title)
+        .where(Consultation.id.in_(policy_consultation_ids(policy_id)))
+        .order_by(Consultation.title)
+    ).all()
+    events = db.session.execute(
+        select(EngagementEvent.id, EngagementEvent.title)
+        .where(EngagementEvent.id.in_(policy_event_ids(policy_id)))
+        .order_by(EngagementEvent.starts_at.desc())
+    ).all()
+
+    def active(rows):
+        return [(row.id, row.name) for row in rows if not row.is_retired]
+
+    return {
+        "source": list(SOURCES.items()),
+        "consultation": [(row.id, row.title) for row in consultations],
+        "event": [(row.id, row.title) for row in events],
+        "group": sorted(groups.items(), key=lambda pair: pair[1]),
+        "characteristic": active(characteristics),
+        "theme": active(themes),
+        "barrier": active(barriers),
+        "stance": list(STANCES.items()),
+    }
+
+
+def coverage(policy_id: int) -> list[CoverageRow]:
+    return evidence_pack(policy_id, EvidenceFilters()).coverage
+
+
+def total_reached(policy_id: int) -> int:
+    return evidence_pack(policy_id, EvidenceFilters()).total
 
 
 def evidence_for_export(policy_id: int, filters: EvidenceFilters, personal: bool):
@@ -216,208 +511,6 @@ def influences_for(policy_id: int, feedback_ids) -> dict[int, PolicyInfluence]:
     return {row.feedback_id: row for row in rows}
 
 
-@dataclass(frozen=True)
-class Count:
-    id: object
-    name: str
-    count: int
-
-
-def counts(policy_id: int, filters: EvidenceFilters) -> dict[str, list[Count]]:
-    """How many of the filtered items speak for each characteristic, carry each theme, came by each source."""
-    ids = filtered_ids(policy_id, filters).subquery()
-    by_characteristic = db.session.execute(
-        select(Characteristic.id, Characteristic.name, func.count())
-        .join(feedback_characteristic, feedback_characteristic.c.characteristic_id == Characteristic.id)
-        .where(feedback_characteristic.c.feedback_id.in_(select(ids.c.id)))
-        .group_by(Characteristic.id, Characteristic.name, Characteristic.sort_order)
-        .order_by(Characteristic.sort_order, Characteristic.name)
-    ).all()
-    by_theme = db.session.execute(
-        select(Theme.id, Theme.name, func.count())
-        .join(feedback_theme, feedback_theme.c.theme_id == Theme.id)
-        .where(feedback_theme.c.feedback_id.in_(select(ids.c.id)))
-        .group_by(Theme.id, Theme.name)
-        .order_by(func.count().desc(), Theme.name)
-    ).all()
-    by_source = db.session.execute(
-        select(Feedback.source, func.count())
-        .where(Feedback.id.in_(select(ids.c.id)))
-        .group_by(Feedback.source)
-        .order_by(func.count().desc())
-    ).all()
-    return {
-        "characteristic": [Count(row[0], row[1], row[2]) for row in by_characteristic],
-        "theme": [Count(row[0], row[1], row[2]) for row in by_theme],
-        "source": [Count(row[0], SOURCES.get(row[0], row[0]), row[1]) for row in by_source],
-    }
-
-
-@dataclass
-class CoverageRow:
-    characteristic: Characteristic
-    feedback: int = 0
-    groups: int = 0
-    events: int = 0
-    responses: int = 0
-    is_target: bool = False
-
-    @property
-    def has_evidence(self) -> bool:
-        return self.feedback > 0
-
-    @property
-    def target_not_reached(self) -> bool:
-        return self.is_target and not self.has_evidence
-
-
-def _pairs(query) -> dict[int, set]:
-    found: dict[int, set] = {}
-    for characteristic_id, other_id in db.session.execute(query):
-        if other_id is not None:
-            found.setdefault(characteristic_id, set()).add(other_id)
-    return found
-
-
-def coverage(policy_id: int) -> list[CoverageRow]:
-    """Every characteristic in use, statutory and local, with what was heard from or for it on this policy.
-
-    - feedback: items coded as speaking for the characteristic;
-    - groups engaged: groups that gave such feedback, plus groups representing the characteristic that took
-      part in the policy's events or gave any of its feedback;
-    - events: the policy's events with such feedback or an estimated reach for the characteristic;
-    - responses: consultation responses with at least one such feedback item.
-    Equality-monitoring answers are never used: they cannot be tied to feedback, by design.
-    """
-    reached = select(Feedback.id).where(reached_condition(policy_id))
-    coded = (
-        select(
-            feedback_characteristic.c.characteristic_id,
-            func.count(distinct(Feedback.id)),
-            func.count(distinct(Feedback.response_id)),
-        )
-        .join(Feedback, Feedback.id == feedback_characteristic.c.feedback_id)
-        .where(Feedback.id.in_(reached))
-        .group_by(feedback_characteristic.c.characteristic_id)
-    )
-    feedback_counts = {row[0]: (row[1], row[2]) for row in db.session.execute(coded)}
-
-    coded_pairs = (
-        select(feedback_characteristic.c.characteristic_id, Feedback.group_id, Feedback.event_id)
-        .join(Feedback, Feedback.id == feedback_characteristic.c.feedback_id)
-        .where(Feedback.id.in_(reached))
-        .distinct()
-    )
-    groups: dict[int, set] = {}
-    events: dict[int, set] = {}
-    for characteristic_id, group_id, event_id in db.session.execute(coded_pairs):
-        if group_id is not None:
-            groups.setdefault(characteristic_id, set()).add(group_id)
-        if event_id is not None:
-            events.setdefault(characteristic_id, set()).add(event_id)
-
-    taking_part = union(
-        select(event_group.c.group_id.label("group_id")).where(
-            event_group.c.event_id.in_(policy_event_ids(policy_id))
-        ),
-        select(Feedback.group_id.label("group_id")).where(
-            reached_condition(policy_id), Feedback.group_id.is_not(None)
-        ),
-    ).subquery()
-    for characteristic_id, group_ids in _pairs(
-        select(group_characteristic.c.characteristic_id, group_characteristic.c.group_id)
-        .join(CommunityGroup, CommunityGroup.id == group_characteristic.c.group_id)
-        .where(group_characteristic.c.group_id.in_(select(taking_part.c.group_id)))
-    ).items():
-        groups.setdefault(characteristic_id, set()).update(group_ids)
-    for characteristic_id, event_ids in _pairs(
-        select(EventReach.characteristic_id, EventReach.event_id).where(
-            EventReach.event_id.in_(policy_event_ids(policy_id)), EventReach.estimated_count > 0
-        )
-    ).items():
-        events.setdefault(characteristic_id, set()).update(event_ids)
-
-    targets = set(
-        db.session.scalars(
-            select(consultation_characteristic.c.characteristic_id).where(
-                consultation_characteristic.c.consultation_id.in_(policy_consultation_ids(policy_id))
-            )
-        )
-    )
-    rows = []
-    for characteristic in db.session.scalars(
-        select(Characteristic)
-        .where(Characteristic.is_retired.is_(False))
-        .order_by(Characteristic.is_statutory.desc(), Characteristic.sort_order, Characteristic.name)
-    ):
-        feedback_count, response_count = feedback_counts.get(characteristic.id, (0, 0))
-        rows.append(
-            CoverageRow(
-                characteristic=characteristic,
-                feedback=feedback_count,
-                groups=len(groups.get(characteristic.id, ())),
-                events=len(events.get(characteristic.id, ())),
-                responses=response_count,
-                is_target=characteristic.id in targets,
-            )
-        )
-    return rows
-
-
-def total_reached(policy_id: int) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(Feedback).where(reached_condition(policy_id))) or 0
-    )
-
-
-# ---- Choices for the filter form ------------------------------------------------------------------------
-
-
-def filter_choices(policy_id: int) -> dict[str, list[tuple]]:
-    """Only what this policy's feedback can be filtered by: its consultations, events and groups."""
-    consultations = db.session.execute(
-        select(Consultation.id, Consultation.title)
-        .where(Consultation.id.in_(policy_consultation_ids(policy_id)))
-        .order_by(Consultation.title)
-    ).all()
-    events = db.session.execute(
-        select(EngagementEvent.id, EngagementEvent.title)
-        .where(EngagementEvent.id.in_(policy_event_ids(policy_id)))
-        .order_by(EngagementEvent.starts_at.desc())
-    ).all()
-    groups = db.session.execute(
-        select(CommunityGroup.id, CommunityGroup.name)
-        .where(
-            CommunityGroup.id.in_(
-                select(Feedback.group_id).where(reached_condition(policy_id), Feedback.group_id.is_not(None))
-            )
-        )
-        .order_by(CommunityGroup.name)
-        .limit(200)
-    ).all()
-
-    def active(model):
-        return [
-            (row.id, row.name)
-            for row in db.session.execute(
-                select(model.id, model.name)
-                .where(model.is_retired.is_(False))
-                .order_by(model.sort_order, model.name)
-            )
-        ]
-
-    return {
-        "source": list(SOURCES.items()),
-        "consultation": [(row.id, row.title) for row in consultations],
-        "event": [(row.id, row.title) for row in events],
-        "group": [(row.id, row.name) for row in groups],
-        "characteristic": active(Characteristic),
-        "theme": active(Theme),
-        "barrier": active(Barrier),
-        "stance": list(STANCES.items()),
-    }
-
-
 def policy_feedback_for_characteristic(
     policy_id: int, characteristic_id: int | None, q: str, page: int, exclude_ids=(), per_page: int = 20
 ):
@@ -431,7 +524,7 @@ def policy_feedback_for_characteristic(
     )
     if exclude_ids:
         query = query.where(Feedback.id.not_in(list(exclude_ids)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def policy_influences(policy_id: int, limit: int = 100) -> list[PolicyInfluence]:

@@ -23,9 +23,10 @@ bp = Blueprint("evidence", __name__, url_prefix="/staff/policies")
 
 @contributes_to("policy-page")
 def _policy_page_evidence(policy: Policy) -> dict:
-    coverage = queries.coverage(policy.id)
+    pack = queries.evidence_pack(policy.id, EvidenceFilters(), per_page=1)
+    coverage = pack.coverage
     return {
-        "total": queries.total_reached(policy.id),
+        "total": pack.total,
         "heard": [row for row in coverage if row.has_evidence],
         "gaps": [row for row in coverage if not row.has_evidence],
         "influences": queries.policy_influences(policy.id),
@@ -48,7 +49,8 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
     # On record first: a later commit would expire every item loaded for the page, reloading them one by one.
     record_due_regard(current_user, "evidence_pack.viewed", policy, filters.used)
     personal = _sees_personal_data()
-    pagination = queries.evidence_page(policy.id, filters, request.args.get("page", 1, type=int), personal)
+    pack = queries.evidence_pack(policy.id, filters, request.args.get("page", 1, type=int), personal)
+    pagination = pack.pagination
     can_record = current_user.has_role(*INFLUENCE_RECORDERS)
     if form is None and can_record:
         form = InfluenceForm(formdata=None)
@@ -58,10 +60,10 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
         filters=filters,
         pagination=pagination,
         influences=queries.influences_for(policy.id, [item.id for item in pagination.items]),
-        counts=queries.counts(policy.id, filters),
-        coverage=queries.coverage(policy.id),
-        choices=queries.filter_choices(policy.id),
-        total=queries.total_reached(policy.id),
+        counts=pack.counts,
+        coverage=pack.coverage,
+        choices=pack.choices,
+        total=pack.total,
         sees_personal_data=personal,
         can_export=current_user.has_role(*EXPORTERS),
         can_record=can_record,

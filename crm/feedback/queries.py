@@ -5,11 +5,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import CompoundSelect, exists, func, or_, select, text, union
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
 from crm.core.args import day, ids, one_id, search_text
+from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
 from crm.extensions import db
@@ -161,17 +162,40 @@ def feedback_by_ids(feedback_ids) -> list[Feedback]:
     )
 
 
-def reached_policy(policy_id: int):
-    """Feedback reaches a policy through its consultations, its events or a direct link."""
-    return or_(
-        Feedback.consultation_id.in_(
-            select(consultation_policy.c.consultation_id).where(consultation_policy.c.policy_id == policy_id)
+def reached_ids(policy_id: int, *columns, include_excluded: bool = False) -> CompoundSelect:
+    """The feedback that reached a policy, as rows of `columns` (its id by default): through the policy's
+    consultations, its events or a direct link.
+
+    Three indexed lookups joined by UNION, so the cost grows with the policy's own items. An OR of the three
+    made PostgreSQL read the whole feedback table for every policy (8 s at a million items).
+    """
+    columns = columns or (Feedback.id,)
+
+    def counted(query):
+        return query if include_excluded else query.where(Feedback.status != "excluded")
+
+    return union(
+        counted(
+            select(*columns)
+            .join(consultation_policy, consultation_policy.c.consultation_id == Feedback.consultation_id)
+            .where(consultation_policy.c.policy_id == policy_id)
         ),
-        Feedback.event_id.in_(select(event_policy.c.event_id).where(event_policy.c.policy_id == policy_id)),
-        Feedback.id.in_(
-            select(feedback_policy.c.feedback_id).where(feedback_policy.c.policy_id == policy_id)
+        counted(
+            select(*columns)
+            .join(event_policy, event_policy.c.event_id == Feedback.event_id)
+            .where(event_policy.c.policy_id == policy_id)
+        ),
+        counted(
+            select(*columns)
+            .join(feedback_policy, feedback_policy.c.feedback_id == Feedback.id)
+            .where(feedback_policy.c.policy_id == policy_id)
         ),
     )
+
+
+def reached_policy(policy_id: int):
+    """Feedback reaches a policy through its consultations, its events or a direct link."""
+    return Feedback.id.in_(reached_ids(policy_id, include_excluded=True))
 
 
 def with_codes(query):
@@ -187,7 +211,7 @@ def with_codes(query):
 
 def inbox_page(filters: FeedbackFilters, page: int, per_page: int = PER_PAGE):
     query = with_codes(filtered(filters)).order_by(Feedback.received_at.desc(), Feedback.id.desc())
-    return db.paginate(query, page=page, per_page=min(max(per_page, 1), 100), error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def matching_ids(filters: FeedbackFilters) -> list[int]:

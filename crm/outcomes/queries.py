@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import COUNTED_STATUSES, Response
 from crm.core.models import Theme
+from crm.core.pagination import paginate
 from crm.core.suppression import PRIMARY, Cell
 from crm.extensions import db
 from crm.feedback.models import Feedback, feedback_theme
@@ -61,14 +62,13 @@ def published_outcome(consultation_id: int) -> Outcome | None:
 
 
 def published_outcomes(page: int):
-    return db.paginate(
+    return paginate(
         select(Outcome)
         .where(Outcome.status == "published")
         .options(selectinload(Outcome.consultation), selectinload(Outcome.feedback))
         .order_by(Outcome.published_at.desc()),
         page=page,
         per_page=PUBLIC_PER_PAGE,
-        error_out=False,
     )
 
 
@@ -84,4 +84,4 @@ def candidate_feedback(consultation_id: int, q: str, exclude_ids, page: int):
         query = query.where(text_search_condition(q))
     if exclude_ids:
         query = query.where(Feedback.id.not_in(list(exclude_ids)))
-    return db.paginate(query, page=page, per_page=CANDIDATES_PER_PAGE, error_out=False)
+    return paginate(query, page=page, per_page=CANDIDATES_PER_PAGE)

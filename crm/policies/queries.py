@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.core.args import one_of, search_text
+from crm.core.pagination import paginate
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
 
@@ -36,7 +37,7 @@ def list_policies(filters: PolicyFilters, page: int, per_page: int = 25):
         query = query.where(Policy.kind == filters.kind)
     if filters.status:
         query = query.where(Policy.status == filters.status)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def policy_leads() -> list[StaffUser]:

@@ -1,8 +1,9 @@
 """Indexes for searching and deleting at the design's scale (one million feedback items, 50,000 groups).
 
 Substring search (`LIKE '%q%'` on lower(name)) cannot use a btree index, so on PostgreSQL the searched
-columns get trigram (pg_trgm) GIN indexes, which serve LIKE and ILIKE with a leading wildcard. SQLite has no
-trigram index and scans, which is fine at its size. `merged_into_id` gets the index every foreign key needs,
+columns of the big registers (50,000 groups and their contacts) get trigram (pg_trgm) GIN indexes, which
+serve LIKE with a leading wildcard. Policies and consultations number in the hundreds: reading them is
+quicker than any index. SQLite has no trigram index and scans, which is fine at its size. `merged_into_id` gets the index every foreign key needs,
 so deleting or merging a group does not scan the register.
 
 Revision ID: 0007
@@ -25,10 +26,6 @@ TRIGRAM_INDEXES = [
     ("ix_community_group_description_trgm", "community_group", "lower(description)"),
     ("ix_contact_name_trgm", "contact", "lower(name)"),
     ("ix_contact_email_trgm", "contact", "lower(email)"),
-    ("ix_consultation_title_trgm", "consultation", "title"),
-    ("ix_policy_title_trgm", "policy", "title"),
-    ("ix_policy_reference_trgm", "policy", "reference"),
-    ("ix_response_group_name_trgm", "response", "group_name"),
 ]
 
 

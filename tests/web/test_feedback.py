@@ -167,7 +167,8 @@ def test_inbox_issues_the_same_number_of_queries_whatever_the_page_size(client, 
         )
     sign_in_as("viewer")
 
-    assert count_queries("/staff/feedback?per_page=5") == count_queries("/staff/feedback?per_page=30")
+    # Neither page is the last, so both count the total (a last page knows it without counting).
+    assert count_queries("/staff/feedback?per_page=5") == count_queries("/staff/feedback?per_page=20")
 
 
 def _code(client, data, page="/staff/feedback"):

@@ -61,9 +61,10 @@ def test_security_headers_are_on_every_response(client):
     assert client.get("/").headers["Content-Security-Policy"] != csp  # a new nonce each time
 
 
-def test_production_sends_hsts_and_secure_cookies(monkeypatch, database_url):
+def test_production_sends_hsts_and_secure_cookies(monkeypatch, database_url, restore_limiter):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")  # only named: no page here counts requests
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"]
     assert "max-age" in app.test_client().get("/healthz").headers["Strict-Transport-Security"]
