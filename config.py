@@ -23,6 +23,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Shared rate-limit counters and the queue of background jobs; without it jobs run in the request.
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Only to queue jobs on another Redis than REDIS_URL's: unset, jobs use REDIS_URL.
+    JOB_REDIS_URL = os.environ.get("JOB_REDIS_URL")
     JOB_QUEUE = os.environ.get("JOB_QUEUE", "community-voice")
     # Imports and exports of more rows than this run as background jobs, with a progress page.
     JOB_THRESHOLD_ROWS = _whole_number("JOB_THRESHOLD_ROWS", 2000)
@@ -89,10 +91,11 @@ class TestConfig(Config):
     PASSWORD_HASH_FAST = True
     # pytest collects log records itself (caplog, and the report of a failing test); a stream would flood.
     LOG_TO_STDERR = False
-    # REDIS_URL, when the test run sets it, is for the job queue; rate-limit counters stay in each test
-    # process's memory (crm/ratelimit.py's thread-safe storage, as without Redis), so parallel workers (all
-    # 127.0.0.1) never count, or reset, each other's requests.
-    RATELIMIT_STORAGE_URI = "locked-memory://"
+    # REDIS_URL, when the test run sets it, is for the job queue only: rate-limit counters stay in each test
+    # process's memory (as without Redis), so parallel workers (all 127.0.0.1) never count, or reset, each
+    # other's requests. A test that wants counters in Redis names REDIS_URL itself.
+    REDIS_URL = None
+    JOB_REDIS_URL = os.environ.get("REDIS_URL")
     JOB_RESULT_TTL = 10 * 60
 
 

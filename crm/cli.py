@@ -102,11 +102,11 @@ def worker_command(burst):
     """Run background jobs (big imports and exports) from the queue in REDIS_URL, until stopped.
 
     Each job is its own unit of work. Ctrl+C (or SIGTERM) lets the job under way finish first."""
-    if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("Set REDIS_URL to the Redis that holds the job queue")
-    from crm.core.jobs import Worker
+    from crm.core.jobs import Worker, queue_url
 
     app = current_app._get_current_object()
+    if not queue_url(app):
+        raise click.ClickException("Set REDIS_URL to the Redis that holds the job queue")
     Worker(app).work(burst=burst, logging_level=app.config["LOG_LEVEL"])
 
 

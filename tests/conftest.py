@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from crm import create_app
+from crm.core import jobs
 from crm.extensions import db, limiter
 from tests.pagecheck import PageCheckingClient
 
@@ -299,7 +300,7 @@ def _job_worker(app, database_url, job_settings, tmp_path_factory):
     """A real RQ worker for this test process's queue, started the first time a test needs one and only
     when the run sets REDIS_URL: `python -m tests.job_worker`, the app's own Worker in a process of its own,
     forking a work horse per job as in production. Without REDIS_URL jobs run in the request."""
-    if not app.config.get("REDIS_URL"):
+    if not jobs.queue_url(app):
         yield None
         return
     log = tmp_path_factory.mktemp("job-worker") / "worker.log"
@@ -321,8 +322,6 @@ def _job_worker(app, database_url, job_settings, tmp_path_factory):
 def forget_queue(app, name: str) -> None:
     """Take a test queue, its jobs and its registries out of Redis (each job's own record expires soon)."""
     import rq
-
-    from crm.core import jobs
 
     queue = rq.Queue(name, connection=jobs.redis_connection(app))
     registries = (

@@ -206,10 +206,16 @@ def follow(job: Job, created: bool) -> Response:
     return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
+def queue_url(app: Flask) -> str | None:
+    """The Redis that holds the job queue: JOB_REDIS_URL if set, else REDIS_URL; None runs jobs in the
+    request."""
+    return app.config.get("JOB_REDIS_URL") or app.config.get("REDIS_URL") or None
+
+
 def redis_connection(app: Flask) -> Redis:
-    """The app's one Redis client for the queue in REDIS_URL (it keeps a pool of connections)."""
+    """The app's one Redis client for the job queue (it keeps a pool of connections)."""
     clients = app.extensions.setdefault("crm_jobs_redis", {})
-    url = app.config["REDIS_URL"]
+    url = queue_url(app)
     if url not in clients:
         clients[url] = Redis.from_url(url)
     return clients[url]
@@ -221,7 +227,7 @@ def queue(app: Flask) -> rq.Queue:
 
 def _dispatch(job_id: int, queue_ref: str) -> None:
     app = current_app._get_current_object()
-    if not app.config.get("REDIS_URL"):
+    if not queue_url(app):
         perform(job_id)
         return
     try:
@@ -332,7 +338,7 @@ def notice_lost(job: Job) -> None:
     message = None
     if silent_for > timedelta(seconds=app.config["JOB_TIMEOUT"]):
         message = NEVER_STARTED if job.status == JobStatus.QUEUED else LOST
-    elif app.config.get("REDIS_URL"):
+    elif queue_url(app):
         try:
             status = rq.job.Job.fetch(job.queue_ref, connection=redis_connection(app)).get_status()
         except NoSuchJobError:

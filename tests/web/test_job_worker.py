@@ -88,4 +88,4 @@ def test_the_worker_command_runs_the_waiting_jobs_then_stops(app, database_url, 
 
 @pytest.fixture(autouse=True)
 def _needs_redis(app):
-    assert app.config.get("REDIS_URL"), "this module runs only when the run sets REDIS_URL"
+    assert jobs.queue_url(app), "this module runs only when the run sets REDIS_URL"

@@ -37,6 +37,7 @@ def small_threshold(app, monkeypatch):
 @pytest.fixture
 def no_queue(app, monkeypatch):
     """No REDIS_URL: what `make run` has, and what a page test needs to show a job exactly as it is."""
+    monkeypatch.setitem(app.config, "JOB_REDIS_URL", None)
     monkeypatch.setitem(app.config, "REDIS_URL", None)
 
 
@@ -298,7 +299,7 @@ def test_a_job_whose_queue_cannot_be_reached_fails_with_a_message(app, client, s
     make_group("Unqueued Two")
     sign_in_as(roles.VIEWER)
     monkeypatch.setitem(app.config, "JOB_THRESHOLD_ROWS", 1)
-    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setitem(app.config, "JOB_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     response = client.get("/staff/groups/export.csv")
     assert response.status_code == 302
     page = client.page(response.location)
