@@ -87,7 +87,7 @@ def test_a_workbook_of_5000_groups_is_imported_as_a_job_followed_without_javascr
     added = page.locator("#job-status .govuk-summary-list__row", has_text="Groups added")
     expect(added).to_contain_text("5,000")
     page.get_by_role("link", name="Go to the groups").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{ROWS} groups")
+    expect(page.get_by_role("status")).to_contain_text(f"{ROWS:,} groups")
 
     job = db.session.scalar(select(Job).order_by(Job.id.desc()))
     assert job.status == "done" and job.progress_done == ROWS
