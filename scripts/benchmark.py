@@ -1,121 +1,76 @@
-"""Times the heavy operations on larger data. A report, not a test: `make benchmark`.
+"""`make benchmark`: how fast the app is at the design's scale, measured against what the database can do.
+A report, not a test: it prints markdown tables and writes benchmark-results.json.
 
-Uses BENCHMARK_DATABASE_URL (default: a fresh SQLite file in a temporary folder).
+With BENCH_DATABASE_URL (PostgreSQL): migrates that database, builds the design's volumes once (1,000,000
+feedback items, ~50,000 reaching one policy, 200,000 responses with 2,000,000 monitoring answers, 50,000
+groups) and a 10,000-item copy beside it (<name>_small) for growth, then serves the app with gunicorn and
+times each page and export over HTTP beside hand-written SQL for the same answer, and the public form
+against a bare Flask + INSERT app. Without it: a quick in-process report on a fresh SQLite file.
+
+    make benchmark BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python scripts/benchmark.py --rebuild --only pages,exports   # the same, by hand
 """
 
+import argparse
 import os
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench import report  # noqa: E402  (the scripts folder is put on the path just above)
+
+PARTS = ("pages", "exports", "submissions", "growth")
 
 
-def timed(label: str, action):
-    started = time.perf_counter()
-    result = action()
-    print(f"{label:<48} {time.perf_counter() - started:8.2f} s")
-    return result
-
-
-def main() -> None:
-    url = os.environ.get("BENCHMARK_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/benchmark.db"
-    env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
+def options(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    from crm import create_app
-    from crm.core import audit
-    from crm.core.reference import seed_reference_data
-    from crm.groups import queries, transfer
-
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        seed_reference_data()
-        header = "id,name,kind,areas,characteristics,contact_name,contact_email\n"
-        for batch in range(5):
-            lines = [
-                f",Benchmark Group {batch}-{n:05d},vcse,Walsall;Dudley,Age;Disability,P {n},p{n}@example.org"
-                for n in range(10_000)
-            ]
-            content = (header + "\n".join(lines) + "\n").encode()
-            plan = timed(
-                f"check a 10,000-row import (batch {batch + 1})",
-                lambda content=content: transfer.plan_import(transfer.read_csv(content)),
-            )
-            timed(
-                f"apply a 10,000-row import (batch {batch + 1})",
-                lambda plan=plan: transfer.apply_import(audit.SYSTEM, plan),
-            )
-        filters = queries.GroupFilters(characteristic=[2], area=[7], q="group 3-0")
-        timed("filtered group list, page 1, at 50,000 groups", lambda: queries.group_page(filters, 1).items)
-        timed(
-            "unfiltered group list, page 200, at 50,000 groups",
-            lambda: queries.group_page(queries.GroupFilters(), 200).items,
-        )
-        timed("coverage matrix at 50,000 groups", queries.coverage_matrix)
-        benchmark_feedback(int(os.environ.get("BENCHMARK_FEEDBACK", "1000000")))
-
-
-def benchmark_feedback(total: int) -> None:
-    """The feedback inbox at scale: bulk-load `total` items, then time the pages officers use most."""
-    import random
-    from datetime import UTC, datetime, timedelta
-
-    from sqlalchemy import insert
-
-    from crm.extensions import db
-    from crm.feedback import queries
-    from crm.feedback.models import Feedback, feedback_theme
-
-    words = (
-        "bus",
-        "tram",
-        "childcare",
-        "rent",
-        "training",
-        "library",
-        "ramp",
-        "interpreter",
-        "shift",
-        "cost",
+    parser.add_argument(
+        "--rebuild", action="store_true", help="drop the benchmark databases and build afresh"
     )
-    rng = random.Random(1)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page, after two warm-ups")
+    parser.add_argument("--export-runs", type=int, default=3, help="downloads per export (and COPY runs)")
+    parser.add_argument("--submission-seconds", type=float, default=20, help="length of each load test")
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated parts to run (default: {','.join(PARTS)})"
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="volumes as a share of the design's (1.0)")
+    parser.add_argument(
+        "--small-url",
+        default=os.environ.get("BENCH_SMALL_DATABASE_URL"),
+        help="the 10,000-item database for growth (default: the benchmark database's name + _small)",
+    )
+    parser.add_argument("--output", default=str(ROOT / "benchmark-results.json"))
+    parsed = parser.parse_args(argv)
+    parsed.only = {part.strip() for part in parsed.only.split(",") if part.strip()}
+    unknown = parsed.only - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    return parsed
 
-    def load():
-        for offset in range(0, total, 20_000):
-            rows = [
-                {
-                    "text": " ".join(rng.choices(words, k=8)),
-                    "source": "event",
-                    "status": "new",
-                    "received_at": start + timedelta(minutes=offset + n),
-                    "created_at": start,
-                    "updated_at": start,
-                }
-                for n in range(min(20_000, total - offset))
-            ]
-            ids = db.session.scalars(insert(Feedback).returning(Feedback.id), rows).all()
-            db.session.execute(insert(feedback_theme), [{"feedback_id": i, "theme_id": 1} for i in ids[::10]])
-        db.session.commit()
 
-    timed(f"load {total:,} feedback items", load)
-    everything = queries.FeedbackFilters()
-    timed("inbox, first page, everything", lambda: queries.inbox_page(everything, 1).items)
-    timed("inbox, page 1,000, everything", lambda: queries.inbox_page(everything, 1000).items)
-    searched = queries.FeedbackFilters(q="childcare interpreter")
-    timed("inbox, full-text search, first page", lambda: queries.inbox_page(searched, 1).items)
-    themed = queries.FeedbackFilters(theme=[1], coded="no")
-    timed("inbox, theme filter, first page", lambda: queries.inbox_page(themed, 1).items)
+def main(argv=None) -> None:
+    chosen = options(argv)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        if not url.startswith("postgresql"):
+            raise SystemExit("BENCH_DATABASE_URL must name a PostgreSQL database (postgresql+psycopg://…)")
+        from bench import postgres
+
+        results = postgres.run(url, chosen)
+    else:
+        from bench import sqlite
+
+        print("BENCH_DATABASE_URL is not set: a quick report on SQLite (set it for PostgreSQL at full scale)")
+        results = sqlite.run()
+    output = Path(chosen.output)
+    report.write_json(results, output)
+    print()
+    print(report.markdown(results))
+    print(f"Written to {output}")
 
 
 if __name__ == "__main__":

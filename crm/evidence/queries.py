@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from crm.consultations.models import Consultation, consultation_characteristic, consultation_policy
+from crm.consultations.models import Consultation, Response, consultation_characteristic, consultation_policy
 from crm.core.args import ids, search_text
 from crm.core.models import Barrier, Characteristic, Theme
 from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
@@ -39,7 +39,7 @@ from crm.feedback.models import (
     feedback_theme,
 )
 from crm.feedback.queries import reached_ids, text_search_condition
-from crm.groups.models import CommunityGroup, group_characteristic
+from crm.groups.models import CommunityGroup, Contact, group_characteristic
 from crm.policies.models import PolicyInfluence
 
 PER_PAGE = 25
@@ -239,19 +239,32 @@ def _row(kind: str, key=None, label=None, first=None, second=None) -> list:
     ]
 
 
+def _reached_and_matching(policy_id: int, filters: EvidenceFilters):
+    """The policy's reached items (read once, by indexed lookups, into a materialised CTE) and those of them
+    that match the filters (the same CTE when nothing is filtered)."""
+    reached = reached_ids(policy_id, *_REACHED_COLUMNS).cte("reached").prefix_with("MATERIALIZED")
+    if not filters.is_filtered:
+        return reached, reached
+    matching = (
+        select(*reached.c)
+        .join(Feedback, Feedback.id == reached.c.id)
+        .where(*_filter_conditions(filters))
+        .cte("matching")
+        .prefix_with("MATERIALIZED")
+    )
+    return reached, matching
+
+
+def matching_ids(policy_id: int, filters: EvidenceFilters) -> list[int]:
+    """The ids of the items matching the filters, oldest first: what an export writes, in its order."""
+    _reached, matching = _reached_and_matching(policy_id, filters)
+    return list(db.session.scalars(select(matching.c.id).order_by(matching.c.received_at, matching.c.id)))
+
+
 def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_page: int):
     """Every figure of the pack in one statement. The reached set is read once, by indexed lookups, into a
     materialised CTE; the filters narrow it to `matching`; each tally is a UNION ALL branch over them."""
-    reached = reached_ids(policy_id, *_REACHED_COLUMNS).cte("reached").prefix_with("MATERIALIZED")
-    matching = reached
-    if filters.is_filtered:
-        matching = (
-            select(*reached.c)
-            .join(Feedback, Feedback.id == reached.c.id)
-            .where(*_filter_conditions(filters))
-            .cte("matching")
-            .prefix_with("MATERIALIZED")
-        )
+    reached, matching = _reached_and_matching(policy_id, filters)
     # Each reached item with each characteristic it speaks for: read once, used by four tallies.
     coded = (
         select(
@@ -488,15 +501,81 @@ def total_reached(policy_id: int) -> int:
     return evidence_pack(policy_id, EvidenceFilters()).total
 
 
-def evidence_for_export(policy_id: int, filters: EvidenceFilters, personal: bool):
+@dataclass(frozen=True)
+class ExportedItem:
+    """A feedback item as the export writes it: plain values, no objects."""
+
+    id: int
+    received_at: object
+    source: str
+    consultation: str
+    event: str
+    group: str
+    stance: str | None
+    text: str
+    characteristics: list[str]
+    themes: list[str]
+    barriers: list[str]
+    personal: tuple = ()  # contact name, email and phone, respondent name and email
+
+
+def items_for_export(feedback_ids: list[int], personal: bool) -> list[ExportedItem]:
+    """One batch of items with their links and codes: a query for the items and one per kind of code."""
+    columns = [
+        Feedback.id,
+        Feedback.received_at,
+        Feedback.source,
+        func.coalesce(Consultation.title, ""),
+        func.coalesce(EngagementEvent.title, ""),
+        func.coalesce(CommunityGroup.name, ""),
+        Feedback.stance,
+        Feedback.text,
+    ]
     query = (
-        select(Feedback)
-        .where(Feedback.id.in_(filtered_ids(policy_id, filters)))
-        .options(*_item_options(personal))
+        select(*columns)
+        .outerjoin(Consultation, Consultation.id == Feedback.consultation_id)
+        .outerjoin(EngagementEvent, EngagementEvent.id == Feedback.event_id)
+        .outerjoin(CommunityGroup, CommunityGroup.id == Feedback.group_id)
+        .where(Feedback.id.in_(feedback_ids))
         .order_by(Feedback.received_at, Feedback.id)
-        .execution_options(yield_per=500)
     )
-    return db.session.scalars(query)
+    if personal:
+        query = (
+            query.add_columns(
+                func.coalesce(Contact.name, ""),
+                func.coalesce(Contact.email, ""),
+                func.coalesce(Contact.phone, ""),
+                func.coalesce(Response.name, ""),
+                func.coalesce(Response.email, ""),
+            )
+            .outerjoin(Contact, Contact.id == Feedback.contact_id)
+            .outerjoin(Response, Response.id == Feedback.response_id)
+        )
+    codes = {}
+    for kind, table, model, column in (
+        ("characteristics", feedback_characteristic, Characteristic, "characteristic_id"),
+        ("themes", feedback_theme, Theme, "theme_id"),
+        ("barriers", feedback_barrier, Barrier, "barrier_id"),
+    ):
+        names: dict[int, list[str]] = {}
+        for feedback_id, name in db.session.execute(
+            select(table.c.feedback_id, model.name)
+            .join(model, model.id == table.c[column])
+            .where(table.c.feedback_id.in_(feedback_ids))
+            .order_by(model.sort_order, model.name)
+        ):
+            names.setdefault(feedback_id, []).append(name)
+        codes[kind] = names
+    return [
+        ExportedItem(
+            *row[:8],
+            characteristics=codes["characteristics"].get(row[0], []),
+            themes=codes["themes"].get(row[0], []),
+            barriers=codes["barriers"].get(row[0], []),
+            personal=tuple(row[8:]),
+        )
+        for row in db.session.execute(query)
+    ]
 
 
 def influences_for(policy_id: int, feedback_ids) -> dict[int, PolicyInfluence]:

@@ -194,8 +194,11 @@ def reached_ids(policy_id: int, *columns, include_excluded: bool = False) -> Com
 
 
 def reached_policy(policy_id: int):
-    """Feedback reaches a policy through its consultations, its events or a direct link."""
-    return Feedback.id.in_(reached_ids(policy_id, include_excluded=True))
+    """Feedback reaches a policy through its consultations, its events or a direct link. The ids are
+    gathered first (a materialised CTE), so PostgreSQL looks each one up rather than reading every item to
+    test it against them."""
+    reached = reached_ids(policy_id, include_excluded=True).cte("reached_policy").prefix_with("MATERIALIZED")
+    return Feedback.id.in_(select(reached.c.id))
 
 
 def with_codes(query):

@@ -11,5 +11,6 @@ def test_each_connection_is_set_up_for_the_database_it_talks_to(app):
         if db.engine.dialect.name == "postgresql":
             # The planner prices index lookups for SSD, so a policy's evidence is looked up, not scanned.
             assert float(db.session.scalar(text("SHOW random_page_cost"))) == 1.1
+            assert db.session.scalar(text("SHOW jit")) == "off"
         else:
             assert db.session.scalar(text("PRAGMA foreign_keys")) == 1

@@ -378,3 +378,21 @@ def test_the_pack_issues_the_same_number_of_queries_whatever_the_page_holds(
     # Sign-in, the policy, the due-regard record, one statement for every figure of the pack, the page's
     # items and their links, the reference lists once each, the filter choices and the influences.
     assert few <= 18
+
+
+def test_an_export_written_in_batches_keeps_every_row_its_codes_and_the_filters(
+    client, sign_in_as, monkeypatch
+):
+    from crm.evidence import exports
+
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 2)  # three batches stand in for a big pack
+    policy = make_policy()
+    for number in range(5):
+        make_feedback(
+            f"Item {number} about buses", policies=[policy], characteristics=["Age", "Sex"], themes=["Safety"]
+        )
+    make_feedback("About trams instead", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    rows = _csv_rows(client.get(_pack(policy) + "/export.csv?q=buses"))
+    assert [row[10] for row in rows[1:]] == [f"Item {number} about buses" for number in range(5)]
+    assert {row[6] for row in rows[1:]} == {"Age; Sex"} and {row[7] for row in rows[1:]} == {"Safety"}

@@ -1,0 +1,1 @@
+"""The benchmark harness behind `make benchmark` (scripts/benchmark.py)."""
