@@ -8,6 +8,9 @@ FLASK := $(BIN)/flask --app wsgi
 # PostgreSQL for the second run of the suite; CI sets its own. Each run makes <name>_tpl and one <name>_gwN
 # database per worker beside the named one, and drops them at the end.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Redis for the PostgreSQL run's background jobs, which a real RQ worker runs (one per pytest worker, each on
+# a queue of its own). The SQLite run has no REDIS_URL, so there jobs run in the request as under `make run`.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 # One worker per core; worksteal evens out the few long tests (a 10,000-row import, the browser journeys).
 PYTEST := $(BIN)/python -m pytest -n auto --dist worksteal
 
@@ -61,10 +64,14 @@ chromium: ## Install Debian's Chromium for the browser tests if /usr/bin/chromiu
 	fi
 
 .PHONY: test
-test: lint chromium ## Lint, then run the whole suite on SQLite and on PostgreSQL (browser tests there)
-	env -u TEST_DATABASE_URL $(PYTEST)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
+test: lint chromium ## Lint, then run the whole suite on SQLite and on PostgreSQL with Redis (browser tests there)
+	env -u TEST_DATABASE_URL -u REDIS_URL $(PYTEST)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PYTEST)
 
+
+.PHONY: worker
+worker: install ## Run background jobs (big imports and exports) from the queue in REDIS_URL
+	$(FLASK) crm worker
 
 # PostgreSQL for `make benchmark`, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench (unset: a quick
 # report on SQLite). Its volumes, and a 10,000-item copy named <name>_small, are built once and reused.

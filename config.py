@@ -21,7 +21,19 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'community-voice.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Shared rate-limit counters and the queue of background jobs; without it jobs run in the request.
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Only to queue jobs on another Redis than REDIS_URL's: unset, jobs use REDIS_URL.
+    JOB_REDIS_URL = os.environ.get("JOB_REDIS_URL")
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "community-voice")
+    # Imports and exports of more rows than this run as background jobs, with a progress page.
+    JOB_THRESHOLD_ROWS = _whole_number("JOB_THRESHOLD_ROWS", 2000)
+    # A job running (or silent) for longer than this is stopped and marked failed.
+    JOB_TIMEOUT = _whole_number("JOB_TIMEOUT", 30 * 60)
+    # Files that export jobs make; shared storage when workers run on other machines than the app.
+    JOB_FILES = os.environ.get("JOB_FILES", str(INSTANCE_DIR / "job-files"))
+    # How long the queue keeps its own record of a finished job (seconds); the job table keeps it for good.
+    JOB_RESULT_TTL = 24 * 60 * 60
     # How many reverse proxies or load balancers in front of the app append to X-Forwarded-For. The client's
     # address is read that many hops from the right; 0 trusts no header, as anyone can send one.
     TRUSTED_PROXIES = _whole_number("TRUSTED_PROXIES", 0)
@@ -79,6 +91,12 @@ class TestConfig(Config):
     PASSWORD_HASH_FAST = True
     # pytest collects log records itself (caplog, and the report of a failing test); a stream would flood.
     LOG_TO_STDERR = False
+    # REDIS_URL, when the test run sets it, is for the job queue only: rate-limit counters stay in each test
+    # process's memory (as without Redis), so parallel workers (all 127.0.0.1) never count, or reset, each
+    # other's requests. A test that wants counters in Redis names REDIS_URL itself.
+    REDIS_URL = None
+    JOB_REDIS_URL = os.environ.get("REDIS_URL")
+    JOB_RESULT_TTL = 10 * 60
 
 
 class ProductionConfig(Config):

@@ -44,13 +44,14 @@ def create_user_command(email, name, role, password):
 @click.option("--dry-run", is_flag=True, help="Check the file and say what it would do; change nothing.")
 @_one_unit_of_work
 def import_groups_command(file, dry_run):
-    """Import groups from a CSV file: every row is checked first; all rows are applied or none."""
+    """Import groups from an Excel workbook (.xlsx) or CSV file: every row is checked first; all rows are
+    applied or none."""
     from crm.groups import transfer
 
     with open(file, "rb") as handle:
         content = handle.read()
     try:
-        plan = transfer.plan_import(transfer.read_csv(content))
+        plan = transfer.plan_import(transfer.read_upload(file, content))
     except transfer.ImportFileError as error:
         raise click.ClickException(str(error)) from error
     for number, messages in plan.warnings.items():
@@ -93,6 +94,20 @@ def export_groups_command(file, without_contacts):
         entity_type="community_group",
     )
     click.echo(f"Exported {queries.group_count(filters)} groups to {file}")
+
+
+@crm_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+def worker_command(burst):
+    """Run background jobs (big imports and exports) from the queue in REDIS_URL, until stopped.
+
+    Each job is its own unit of work. Ctrl+C (or SIGTERM) lets the job under way finish first."""
+    from crm.core.jobs import Worker, queue_url
+
+    app = current_app._get_current_object()
+    if not queue_url(app):
+        raise click.ClickException("Set REDIS_URL to the Redis that holds the job queue")
+    Worker(app).work(burst=burst, logging_level=app.config["LOG_LEVEL"])
 
 
 @crm_cli.command("seed-reference")

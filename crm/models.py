@@ -2,7 +2,7 @@
 
 from crm.auth.models import SignInThrottle, StaffUser
 from crm.consultations.models import Answer, Consultation, MonitoringAnswer, Question, Response
-from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.feedback.models import Feedback
@@ -26,6 +26,7 @@ __all__ = [
     "EventReach",
     "Feedback",
     "ImportBatch",
+    "Job",
     "MonitoringAnswer",
     "Outcome",
     "Policy",

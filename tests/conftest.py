@@ -8,18 +8,23 @@ put back only if the test changed them. Browser tests run in the PostgreSQL pass
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from filelock import FileLock
 from sqlalchemy import create_engine, delete, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from crm import create_app
+from crm.core import jobs
 from crm.extensions import db, limiter
 from tests.pagecheck import PageCheckingClient
 
@@ -40,6 +45,10 @@ def _on_postgres() -> bool:
 # have nothing to check on SQLite. Neither is collected at all on SQLite (a skip would fail a CI run, where
 # nothing may be skipped).
 collect_ignore = [] if _on_postgres() else ["browser", "postgres"]
+# Tests of the RQ worker itself need the Redis that REDIS_URL names; without it jobs run in the request, and
+# every other job test runs that way (a skip would fail a CI run too).
+if not os.environ.get("REDIS_URL"):
+    collect_ignore.append("web/test_job_worker.py")
 
 
 def _run_flask(url: str, *command: str) -> None:
@@ -143,8 +152,18 @@ def _sqlite_without_fsync(dbapi_connection, connection_record):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
+def job_settings(tmp_path_factory) -> dict:
+    """This test process's own job queue (on the Redis that REDIS_URL names, when the run sets one: the
+    PostgreSQL pass of `make test`) and its own folder for job files, so parallel workers never share."""
+    return {
+        "JOB_QUEUE": f"cv-test-{WORKER}-{uuid.uuid4().hex[:8]}",
+        "JOB_FILES": str(tmp_path_factory.mktemp("job-files")),
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url, job_settings):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, **job_settings)
     app.test_client_class = PageCheckingClient
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -274,6 +293,66 @@ def sign_in_as(client):
         return user
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def _job_worker(app, database_url, job_settings, tmp_path_factory):
+    """A real RQ worker for this test process's queue, started the first time a test needs one and only
+    when the run sets REDIS_URL: `python -m tests.job_worker`, the app's own Worker in a process of its own,
+    forking a work horse per job as in production. Without REDIS_URL jobs run in the request."""
+    if not jobs.queue_url(app):
+        yield None
+        return
+    log = tmp_path_factory.mktemp("job-worker") / "worker.log"
+    env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": database_url, **job_settings}
+    with open(log, "wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "tests.job_worker"], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+    yield worker
+    worker.send_signal(signal.SIGTERM)  # RQ's warm shut-down: an idle worker stops at once
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    forget_queue(app, job_settings["JOB_QUEUE"])
+
+
+def forget_queue(app, name: str) -> None:
+    """Take a test queue, its jobs and its registries out of Redis (each job's own record expires soon)."""
+    import rq
+
+    queue = rq.Queue(name, connection=jobs.redis_connection(app))
+    registries = (
+        queue.started_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+        queue.deferred_job_registry,
+        queue.scheduled_job_registry,
+        queue.canceled_job_registry,
+    )
+    queue.connection.delete(*(registry.key for registry in registries))
+    queue.delete(delete_jobs=True)
+
+
+@pytest.fixture
+def finish_job(app, client, _job_worker):
+    """Follow a job's page (as a person would, pressing "Check progress") until the job has finished,
+    and return the page. With REDIS_URL the worker above runs the job; without, the request already did."""
+    if _job_worker is not None:
+        assert _job_worker.poll() is None, "the job worker has stopped"
+
+    def follow(url: str, timeout: float = 60) -> BeautifulSoup:
+        deadline = time.monotonic() + timeout
+        while True:
+            page = client.page(url)
+            if page.select_one("#job-status")["data-job-status"] in ("done", "failed"):
+                return page
+            assert time.monotonic() < deadline, f"the job at {url} did not finish: {page.title.text}"
+            time.sleep(0.2)
+
+    return follow
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.consultations import exports, monitoring, queries, service
+from crm.consultations import jobs as consultation_jobs
 from crm.consultations.forms import (
     ConsultationForm,
     QuestionForm,
@@ -14,7 +15,7 @@ from crm.consultations.forms import (
     response_values,
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
-from crm.core import args, spreadsheets
+from crm.core import args, jobs, spreadsheets
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
@@ -406,6 +407,10 @@ def free_text(consultation_id: int, question_id: int):
 def export(consultation_id: int, file_format: str):
     consultation = _consultation(consultation_id)
     personal = current_user.has_role(*roles.SEES_PERSONAL_DATA)
+    responses = sum(queries.response_counts(consultation.id).values())
+    if responses > jobs.threshold():  # a big one is made by a job, with a progress page and a download
+        started = consultation_jobs.start_export(current_user, consultation, file_format, personal, responses)
+        return jobs.follow(*started)
     # On record before the file is sent: the rows are read as it streams, after this request commits.
     exports.record_export(current_user, consultation, file_format, personal)
     return spreadsheets.download(

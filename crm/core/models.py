@@ -1,12 +1,16 @@
-"""Base mixins, reference data and the append-only audit trail."""
+"""Base mixins, reference data, the append-only audit trail and background jobs."""
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
+
+if TYPE_CHECKING:
+    from crm.auth.models import StaffUser
 
 
 def utc_now() -> datetime:
@@ -118,6 +122,61 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _audit_is_append_only(mapper, connection, target):
     raise PermissionError("Audit events are append-only")
+
+
+class JobStatus(Choice):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+JOB_STATUSES = JobStatus.labels()
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(db.Model):
+    """Long work (a big import or export) asked for by a member of staff and run by a worker, or in the
+    request when no queue is configured (crm/core/jobs.py). The job's own changes commit together with its
+    "done", or not at all; its progress is written as it goes, outside that unit of work."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
+    # What the job works on (an upload's id, an export's filters), as the job function reads it back.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Set while the job is unfinished, so the same work asked for twice at once is one job.
+    active_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The queue's id for the job, also naming its file: random, so neither is guessable.
+    queue_ref: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(120), default="")
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the job last said it was alive: a job silent for longer than JOB_TIMEOUT has lost its worker.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the job found or did, for its page: {"summary": [[label, value], ...], "rows": n, ...}.
+    result: Mapped[dict | None] = mapped_column(JSON)
+    # The download's name when the job made a file (kept under JOB_FILES, not in the database).
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    started_by: Mapped["StaffUser"] = relationship()
+
+    __table_args__ = (allowed_values("status", JobStatus),)
+
+    @property
+    def status_label(self) -> str:
+        return JOB_STATUSES.get(self.status, self.status)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED
 
 
 def render_migration_type(type_, obj, autogen_context):

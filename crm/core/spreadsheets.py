@@ -14,6 +14,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from os import PathLike
 from pathlib import PurePath
 
 from flask import Response, stream_with_context
@@ -84,11 +85,29 @@ def xlsx_chunks(sheet_title: str, rows: Iterable[Row]) -> Iterator[bytes]:
             yield chunk
 
 
+def _chunks(filename: str, rows: Iterable[Row], sheet_title: str) -> Iterator[bytes]:
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in MIMETYPES:
+        raise ValueError(f"No spreadsheet format for {filename!r}")
+    return csv_chunks(rows) if suffix == ".csv" else xlsx_chunks(sheet_title, rows)
+
+
+def write_file(path: str | PathLike, rows: Iterable[Row], filename: str, sheet_title: str = "Sheet1") -> None:
+    """Write the rows to the file at `path`, CSV or XLSX by `filename`'s extension, in the same bytes as a
+    download of `filename`: what a background job makes, to be downloaded later."""
+    chunks = _chunks(filename, rows, sheet_title)
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+
+
 def write_csv(path: str, rows: Iterable[Row]) -> None:
     """Write the rows to a CSV file, in the same bytes as a download."""
-    with open(path, "wb") as handle:
-        for chunk in csv_chunks(rows):
-            handle.write(chunk)
+    write_file(path, rows, "rows.csv")
+
+
+def mimetype(filename: str) -> str:
+    return MIMETYPES[PurePath(filename).suffix.lower()]
 
 
 def download(filename: str, rows: Iterable[Row], sheet_title: str = "Sheet1") -> Response:
@@ -96,9 +115,7 @@ def download(filename: str, rows: Iterable[Row], sheet_title: str = "Sheet1") ->
 
     Rows are read while the body is sent, after the request has committed: see the module's docstring."""
     suffix = PurePath(filename).suffix.lower()
-    if suffix not in MIMETYPES:
-        raise ValueError(f"No spreadsheet format for {filename!r}")
-    chunks = csv_chunks(rows) if suffix == ".csv" else xlsx_chunks(sheet_title, rows)
+    chunks = _chunks(filename, rows, sheet_title)
     return Response(
         stream_with_context(chunks),
         mimetype=MIMETYPES[suffix],

@@ -7,14 +7,16 @@ and its audit events are saved together or not at all, and a failure half-way le
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, Response, g
+from sqlalchemy import Executable
 
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
+_AFTER_COMMIT = "crm_after_commit"
 
 
 def discard() -> None:
@@ -23,10 +25,36 @@ def discard() -> None:
     g.unit_of_work_discarded = True
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call `callback` once this unit of work has committed, and never if it is rolled back: for work that
+    must find what was committed, such as a background job reading the row that asked for it."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def record_now(statement: Executable) -> int:
+    """Run one statement on a connection of its own and commit it at once, whatever becomes of the unit of
+    work under way: a job's progress, which its page must show while the job's own changes are uncommitted.
+    Returns how many rows it changed."""
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount
+
+
+def _commit() -> None:
+    """Commit, then call what waited for it; if the commit fails, roll back (and drop those) and raise."""
+    try:
+        db.session.commit()
+    except Exception:
+        _roll_back()
+        raise
+    for callback in db.session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
 def _roll_back() -> None:
     """Roll back, and never raise: when the database connection has dropped, the rollback fails too, and
     raising then would replace the page explaining the first error with a bare "Internal Server Error".
     The connection is let go instead, so the pool gives the next request a fresh one (no restart needed)."""
+    db.session.info.pop(_AFTER_COMMIT, None)
     try:
         db.session.rollback()
     except Exception:
@@ -49,11 +77,7 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         _roll_back()
         raise
-    try:
-        db.session.commit()
-    except Exception:
-        _roll_back()
-        raise
+    _commit()
 
 
 @contextmanager
@@ -70,11 +94,7 @@ def _finish_request(response: Response) -> Response:
     # the error page is shown instead. The commit may have reached the database before the connection
     # dropped: forms that must not be saved twice carry a one-time token, so sending one again is safe.
     if response.status_code < 400 and not g.pop("unit_of_work_discarded", False):
-        try:
-            db.session.commit()
-        except Exception:
-            _roll_back()
-            raise
+        _commit()
     else:
         _roll_back()
     return response

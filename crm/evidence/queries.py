@@ -629,3 +629,10 @@ def policy_influences(policy_id: int, limit: int = 100) -> list[PolicyInfluence]
         )
     )
     return sorted(rows, key=lambda row: order.get(row.use, 3))
+
+
+def filtered_count(policy_id: int, filters: EvidenceFilters) -> int:
+    """How many of the policy's feedback items match the filters: what an export of them would hold."""
+    return (
+        db.session.scalar(select(func.count()).select_from(filtered_ids(policy_id, filters).subquery())) or 0
+    )

@@ -6,10 +6,11 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.core import spreadsheets
+from crm.core import jobs, spreadsheets
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
 from crm.evidence import exports, queries
+from crm.evidence import jobs as evidence_jobs
 from crm.evidence.forms import InfluenceForm
 from crm.evidence.queries import EvidenceFilters
 from crm.evidence.service import record_due_regard, record_influence
@@ -103,6 +104,10 @@ def export_evidence_pack(policy_id: int, file_format: str):
     policy = db.get_or_404(Policy, policy_id)
     filters = EvidenceFilters.from_args(request.args)
     personal = _sees_personal_data()
+    items = queries.filtered_count(policy.id, filters)
+    if items > jobs.threshold():  # a big one is made by a job, with a progress page and a download
+        started = evidence_jobs.start_export(current_user, policy, request.args, file_format, personal, items)
+        return jobs.follow(*started)
     # On record before the file is sent: the rows are read as it streams, after this request commits.
     exports.record_export(current_user, policy, filters, file_format, personal)
     return spreadsheets.download(

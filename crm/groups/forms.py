@@ -225,9 +225,9 @@ class MergeForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "CSV file",
+        "Spreadsheet file",
         widget=GovFileInput(),
-        description="Saved as CSV UTF-8, in the same columns as the template.",
+        description="An Excel workbook (.xlsx), or a CSV file saved as CSV UTF-8, in the template’s columns.",
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 

@@ -2,13 +2,13 @@
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from crm.core import audit
+from crm.core import audit, workbooks
 from crm.core.models import Area, Characteristic, utc_now
 from crm.extensions import db
 from crm.groups import queries
@@ -25,6 +25,8 @@ from crm.groups.schemas import (
 from crm.groups.service import CONTACT_FIELDS, GROUP_FIELDS
 
 MAX_ROWS = 50_000
+# New groups are written this many at a time: one INSERT for the lot, then their links and audit events.
+APPLY_BATCH = 500
 MAILING_LIST_COLUMNS = ["name", "email", "group", "role", "preferred_language", "access_needs"]
 # Spreadsheet column -> contact field ("contact_consent" is the one whose name differs).
 CONTACT_KEYS = {
@@ -34,6 +36,13 @@ CONTACT_KEYS = {
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read: wrong encoding, missing columns, no rows."""
+
+
+Progress = Callable[[int], None]
+
+
+def _no_progress(done: int) -> None:
+    pass
 
 
 @dataclass
@@ -55,6 +64,41 @@ class ImportPlan:
         return not self.errors and bool(self.rows)
 
 
+def read_upload(filename: str, content: bytes) -> list[dict]:
+    """The rows of an uploaded groups spreadsheet: an Excel workbook (.xlsx), or CSV UTF-8."""
+    if workbooks.is_workbook_upload(filename, content):
+        return read_xlsx(content)
+    return read_csv(content)
+
+
+def read_xlsx(content: bytes) -> list[dict]:
+    """The rows of the first sheet of a workbook, checked as `crm.core.workbooks` checks every upload."""
+    try:
+        rows = workbooks.read_rows(content, MAX_ROWS)
+    except workbooks.UnreadableWorkbook as error:
+        raise ImportFileError(str(error)) from error
+    if not rows:
+        raise ImportFileError("The workbook’s first sheet is empty. Put the column names in its first row")
+    headers = [name.strip().lower() for name in rows[0]]
+    _check_headers(headers)
+    records = [{key: value for key, value in zip(headers, row, strict=False) if key} for row in rows[1:]]
+    return _checked_count(records)
+
+
+def _check_headers(headers: list[str]) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    if missing:
+        raise ImportFileError(f"The file is missing these columns: {', '.join(missing)}. Use the template")
+
+
+def _checked_count(rows: list[dict]) -> list[dict]:
+    if not rows:
+        raise ImportFileError("The file has no rows of groups under the column names")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"The file has {len(rows):,} rows. Import at most {MAX_ROWS:,} rows at a time")
+    return rows
+
+
 def read_csv(content: bytes) -> list[dict]:
     try:
         text = content.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
@@ -66,19 +110,13 @@ def read_csv(content: bytes) -> list[dict]:
         raise ImportFileError("The file is not a CSV file. Upload the groups spreadsheet saved as CSV UTF-8")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
-    if missing:
-        raise ImportFileError(f"The file is missing these columns: {', '.join(missing)}. Use the template")
+    _check_headers(headers)
     reader.fieldnames = headers
     try:
         rows = [{key: (value or "") for key, value in row.items() if key} for row in reader]
     except csv.Error as error:
         raise ImportFileError(f"The file could not be read as CSV: {error}") from error
-    if not rows:
-        raise ImportFileError("The file has no rows of groups under the column names")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"The file has {len(rows):,} rows. Import at most {MAX_ROWS:,} rows at a time")
-    return rows
+    return _checked_count(rows)
 
 
 def _lookup(model) -> dict[str, int]:
@@ -88,8 +126,9 @@ def _lookup(model) -> dict[str, int]:
     }
 
 
-def plan_import(rows: list[dict]) -> ImportPlan:
-    """Check every row; nothing is written. Rows are numbered as a spreadsheet shows them (header = 1)."""
+def plan_import(rows: list[dict], progress: Progress = _no_progress) -> ImportPlan:
+    """Check every row; nothing is written. Rows are numbered as a spreadsheet shows them (header = 1).
+    `progress` is told how many rows have been checked."""
     schema = GroupRowSchema(areas=_lookup(Area), characteristics=_lookup(Characteristic))
     plan = ImportPlan()
     ids = {int(row["id"]) for row in rows if (row.get("id") or "").strip().isdigit()}
@@ -129,6 +168,7 @@ def plan_import(rows: list[dict]) -> ImportPlan:
             plan.errors[number] = errors
         else:
             plan.rows.append(values)
+        progress(number - 1)
     return plan
 
 
@@ -146,15 +186,18 @@ def stage_upload(actor, filename: str, content: bytes) -> ImportBatch:
     return batch
 
 
-def confirm_import(actor, batch: ImportBatch, plan: ImportPlan) -> dict[str, int]:
+def confirm_import(
+    actor, batch: ImportBatch, plan: ImportPlan, progress: Progress = _no_progress
+) -> dict[str, int]:
     """Apply a checked plan and mark its file as imported, in the caller's one unit of work."""
-    counts = apply_import(actor, plan)
+    counts = apply_import(actor, plan, progress)
     batch.applied_at = utc_now()
     return counts
 
 
-def apply_import(actor, plan: ImportPlan) -> dict[str, int]:
-    """Write every row of a plan that has no errors, in one transaction."""
+def apply_import(actor, plan: ImportPlan, progress: Progress = _no_progress) -> dict[str, int]:
+    """Write every row of a plan that has no errors, in the caller's one unit of work. `progress` is told
+    how many rows have been written."""
     if not plan.ok:
         raise ImportFileError("Fix the errors in the file before importing")
     now = utc_now()
@@ -178,69 +221,31 @@ def apply_import(actor, plan: ImportPlan) -> dict[str, int]:
     areas = {a.id: a for a in db.session.scalars(select(Area))}
     characteristics = {c.id: c for c in db.session.scalars(select(Characteristic))}
     created = updated = contacts_added = 0
-    new_links_area, new_links_char, new_contacts = [], [], []
-    for row in plan.rows:
-        group_values = {name: row[name] for name in GROUP_FIELDS if name in row}
-        group_values.setdefault("lawful_basis", "public_task")
-        contact = _contact_values(row)
-        if row["id"] is None:
-            group = CommunityGroup(
-                **group_values,
-                match_key=match_key(row["name"]),
-                source="officer",
-                is_verified=row["verified"],
-                verified_at=now if row["verified"] else None,
-            )
-            db.session.add(group)
-            db.session.flush()
-            new_links_area += [{"group_id": group.id, "area_id": a} for a in row["area_ids"]]
-            new_links_char += [
-                {"group_id": group.id, "characteristic_id": c} for c in row["characteristic_ids"]
-            ]
-            if contact:
-                new_contacts.append({"group_id": group.id, **contact})
-            audit.record(actor, "group.imported", group, [*GROUP_FIELDS, "areas", "characteristics"])
-            created += 1
-            continue
-        group = groups[row["id"]]
-        changed = audit.changed_field_names(group, group_values)
-        if "name" in changed:
-            group.match_key = match_key(group.name)
-        if {a.id for a in group.areas} != set(row["area_ids"]):
-            group.areas = [areas[a] for a in row["area_ids"]]
-            changed.append("areas")
-        if {c.id for c in group.characteristics} != set(row["characteristic_ids"]):
-            group.characteristics = [characteristics[c] for c in row["characteristic_ids"]]
-            changed.append("characteristics")
-        if contact:
-            match = next(
-                (
-                    c
-                    for c in group.contacts
-                    if (contact["email"] and c.email == contact["email"])
-                    or (not contact["email"] and c.name == contact["name"])
-                ),
-                None,
-            )
-            if match is None:
-                group.contacts.append(Contact(**contact))
-                contacts_added += 1
-                changed.append("contacts")
-            elif audit.changed_field_names(match, contact):
-                changed.append("contacts")
-        if changed:
-            audit.record(actor, "group.imported", group, sorted(set(changed)))
-            updated += 1
-    # Links and contacts of new groups go in as bulk inserts: a 10,000-row file stays quick.
-    if new_links_area:
-        db.session.execute(insert(group_area), new_links_area)
-    if new_links_char:
-        db.session.execute(insert(group_characteristic), new_links_char)
-    if new_contacts:
-        db.session.execute(
-            insert(Contact), [{**c, "created_at": now, "updated_at": now} for c in new_contacts]
-        )
-        contacts_added += len(new_contacts)
+    for start in range(0, len(plan.rows), APPLY_BATCH):
+        new_groups = []
+        for row in plan.rows[start : start + APPLY_BATCH]:
+            group_values = {name: row[name] for name in GROUP_FIELDS if name in row}
+            group_values.setdefault("lawful_basis", "public_task")
+            if row["id"] is None:
+                group = CommunityGroup(
+                    **group_values,
+                    match_key=match_key(row["name"]),
+                    source="officer",
+                    is_verified=row["verified"],
+                    verified_at=now if row["verified"] else None,
+                )
+                db.session.add(group)
+                new_groups.append((group, row))
+            else:
+                changed, added = _update_group(
+                    actor, groups[row["id"]], row, group_values, areas, characteristics
+                )
+                updated += changed
+                contacts_added += added
+        db.session.flush()  # the batch's new groups in one INSERT, which gives them their ids
+        contacts_added += _link_new_groups(actor, new_groups, now)
+        created += len(new_groups)
+        progress(min(start + APPLY_BATCH, len(plan.rows)))
     audit.record(actor, "groups.import_applied", None, entity_type="import")
     return {
         "created": created,
@@ -248,6 +253,62 @@ def apply_import(actor, plan: ImportPlan) -> dict[str, int]:
         "unchanged": len(updates) - updated,
         "contacts_added": contacts_added,
     }
+
+
+def _link_new_groups(actor, new_groups: list[tuple[CommunityGroup, dict]], now) -> int:
+    """Areas, characteristics, contacts and audit events of new groups, as bulk inserts: a 10,000-row file
+    stays quick. Returns how many contacts were added."""
+    links_area, links_char, contacts = [], [], []
+    for group, row in new_groups:
+        links_area += [{"group_id": group.id, "area_id": a} for a in row["area_ids"]]
+        links_char += [{"group_id": group.id, "characteristic_id": c} for c in row["characteristic_ids"]]
+        contact = _contact_values(row)
+        if contact:
+            contacts.append({"group_id": group.id, **contact, "created_at": now, "updated_at": now})
+        audit.record(actor, "group.imported", group, [*GROUP_FIELDS, "areas", "characteristics"])
+    if links_area:
+        db.session.execute(insert(group_area), links_area)
+    if links_char:
+        db.session.execute(insert(group_characteristic), links_char)
+    if contacts:
+        db.session.execute(insert(Contact), contacts)
+    return len(contacts)
+
+
+def _update_group(
+    actor, group, row: dict, group_values: dict, areas: dict, characteristics: dict
+) -> tuple[bool, int]:
+    """Apply a row to an existing group, auditing any change: (whether anything changed, contacts added)."""
+    changed = audit.changed_field_names(group, group_values)
+    if "name" in changed:
+        group.match_key = match_key(group.name)
+    if {a.id for a in group.areas} != set(row["area_ids"]):
+        group.areas = [areas[a] for a in row["area_ids"]]
+        changed.append("areas")
+    if {c.id for c in group.characteristics} != set(row["characteristic_ids"]):
+        group.characteristics = [characteristics[c] for c in row["characteristic_ids"]]
+        changed.append("characteristics")
+    added = 0
+    contact = _contact_values(row)
+    if contact:
+        match = next(
+            (
+                c
+                for c in group.contacts
+                if (contact["email"] and c.email == contact["email"])
+                or (not contact["email"] and c.name == contact["name"])
+            ),
+            None,
+        )
+        if match is None:
+            group.contacts.append(Contact(**contact))
+            added = 1
+            changed.append("contacts")
+        elif audit.changed_field_names(match, contact):
+            changed.append("contacts")
+    if changed:
+        audit.record(actor, "group.imported", group, sorted(set(changed)))
+    return bool(changed), added
 
 
 def export_columns(with_contacts: bool) -> list[str]:

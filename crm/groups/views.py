@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.core import audit, spreadsheets
+from crm.core import audit, jobs, spreadsheets
 from crm.core.args import search_text
 from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
@@ -13,6 +13,7 @@ from crm.core.reference import active_choices
 from crm.core.rules import show_refusal
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
+from crm.groups import jobs as group_jobs
 from crm.groups import queries, service, transfer
 from crm.groups.forms import (
     REGISTRATION_CONSENT,
@@ -252,9 +253,14 @@ def mailing_list_csv():
 @bp.get("/staff/groups/export.<any(csv,xlsx):file_format>")
 @any_staff
 def export_groups(file_format: str):
-    """The filtered list as the importable spreadsheet. Contacts only for officers and admins (rule 1)."""
+    """The filtered list as the importable spreadsheet. Contacts only for officers and admins (rule 1).
+    A big one is made by a job, with a progress page and a download at the end."""
     filters = queries.GroupFilters.from_args(request.args)
     with_contacts = _sees_personal_data()
+    groups = queries.group_count(filters)
+    if groups > jobs.threshold():
+        job, created = group_jobs.start_export(current_user, request.args, file_format, with_contacts, groups)
+        return jobs.follow(job, created)
     # On record before the file is sent: the rows are read as it streams, after this request commits.
     audit.record(
         current_user,
@@ -284,13 +290,18 @@ def import_groups():
         upload = form.file.data
         content = upload.read() if upload else b""
         if not content:
-            form.file.errors.append("Select a CSV file")
+            form.file.errors.append("Select a spreadsheet file: an Excel workbook (.xlsx) or CSV")
         elif len(content) > current_app.config["IMPORT_MAX_BYTES"]:
             form.file.errors.append("The file must be smaller than 10 MB. Split it into smaller files")
         else:
-            batch = transfer.stage_upload(current_user, upload.filename, content)
-            return redirect(url_for("groups.import_preview", batch_id=batch.id))
-    return render_template("groups/import.html", form=form)
+            try:
+                transfer.read_upload(upload.filename, content)
+            except transfer.ImportFileError as error:
+                form.file.errors.append(str(error))
+            else:
+                batch = transfer.stage_upload(current_user, upload.filename, content)
+                return redirect(url_for("groups.import_preview", batch_id=batch.id))
+    return render_template("groups/import.html", form=form, job_threshold=jobs.threshold())
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -305,15 +316,21 @@ def _batch(batch_id: int) -> ImportBatch:
 def import_preview(batch_id: int):
     """The dry run: what the file would do, or every row's errors. Confirming applies all rows or none."""
     batch = _batch(batch_id)
-    file_error, plan = None, None
+    file_error, rows, plan = None, [], None
     try:
-        plan = transfer.plan_import(transfer.read_csv(batch.content))
+        rows = transfer.read_upload(batch.filename, batch.content)
     except transfer.ImportFileError as error:
         file_error = str(error)
-    if request.method == "POST" and ConfirmForm().validate_on_submit() and plan and plan.ok:
-        if batch.applied_at is not None:
-            flash("This file was already imported.", "info")
-            return redirect(url_for("groups.group_list"))
+    confirmed = request.method == "POST" and ConfirmForm().validate_on_submit() and bool(rows)
+    if confirmed and batch.applied_at is not None:
+        flash("This file was already imported.", "info")
+        return redirect(url_for("groups.group_list"))
+    if confirmed and len(rows) > jobs.threshold():
+        # The job checks every row again before it applies any: checking here too would only hold the page.
+        return jobs.follow(*group_jobs.start_import(current_user, batch, len(rows)))
+    if rows:
+        plan = transfer.plan_import(rows)
+    if confirmed and plan.ok:
         counts = transfer.confirm_import(current_user, batch, plan)
         flash(
             f"Imported: {counts['created']} groups added, {counts['updated']} updated, "
