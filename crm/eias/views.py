@@ -12,6 +12,7 @@ from crm.core.args import one_of, search_text
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
 from crm.eias import queries
+from crm.eias.due_regard import due_regard_record
 from crm.eias.forms import ActionForm, EIAForm, FindingForm, ReviewForm, SendForm
 from crm.eias.models import ACTION_STATUSES, EIA, EIA_STATUSES, EIAFinding
 from crm.eias.service import (
@@ -112,6 +113,13 @@ def _render_view(eia: EIA, send_form=None, review_form=None, problems=None):
 @any_staff
 def view(eia_id: int):
     return _render_view(_eia(eia_id))
+
+
+@bp.get("/staff/policies/<int:policy_id>/due-regard")
+@any_staff
+def due_regard(policy_id: int):
+    policy = db.get_or_404(Policy, policy_id)
+    return render_template("eias/due-regard.html", policy=policy, points=due_regard_record(policy))
 
 
 @bp.get("/staff/eias/<int:eia_id>/print")

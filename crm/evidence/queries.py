@@ -239,10 +239,14 @@ def _row(kind: str, key=None, label=None, first=None, second=None) -> list:
     ]
 
 
-def _reached_and_matching(policy_id: int, filters: EvidenceFilters):
+def _reached_and_matching(policy_id: int, filters: EvidenceFilters, before=None):
     """The policy's reached items (read once, by indexed lookups, into a materialised CTE) and those of them
     that match the filters (the same CTE when nothing is filtered)."""
-    reached = reached_ids(policy_id, *_REACHED_COLUMNS).cte("reached").prefix_with("MATERIALIZED")
+    reached = (
+        reached_ids(policy_id, *_REACHED_COLUMNS, received_before=before)
+        .cte("reached")
+        .prefix_with("MATERIALIZED")
+    )
     if not filters.is_filtered:
         return reached, reached
     matching = select(*reached.c)
@@ -268,10 +272,11 @@ def matching_ids(policy_id: int, filters: EvidenceFilters) -> list[int]:
     return list(db.session.scalars(select(matching.c.id).order_by(matching.c.received_at, matching.c.id)))
 
 
-def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_page: int):
+def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_page: int, before=None):
     """Every figure of the pack in one statement. The reached set is read once, by indexed lookups, into a
-    materialised CTE; the filters narrow it to `matching`; each tally is a UNION ALL branch over them."""
-    reached, matching = _reached_and_matching(policy_id, filters)
+    materialised CTE; the filters narrow it to `matching`; each tally is a UNION ALL branch over them.
+    With `before`, the pack as it stood then: feedback received and events held before that moment."""
+    reached, matching = _reached_and_matching(policy_id, filters, before)
     # Each reached item with each characteristic it speaks for: read once, used by four tallies.
     coded = (
         select(
@@ -291,6 +296,10 @@ def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_p
             select(coded.c.characteristic_id).where(coded.c.id.in_(select(matching.c.id))).subquery()
         )
     events = policy_event_ids(policy_id)
+    if before is not None:
+        events = events.join(EngagementEvent, EngagementEvent.id == event_policy.c.event_id).where(
+            EngagementEvent.starts_at < before
+        )
 
     page = (
         select(matching.c.id)
@@ -385,14 +394,19 @@ def _reference(model) -> list:
 
 
 def evidence_pack(
-    policy_id: int, filters: EvidenceFilters, page: int = 1, personal: bool = False, per_page: int = PER_PAGE
+    policy_id: int,
+    filters: EvidenceFilters,
+    page: int = 1,
+    personal: bool = False,
+    per_page: int = PER_PAGE,
+    before=None,
 ) -> Pack:
     """The whole pack: the reached set is read once and every figure derived from it, so the page grows
-    with the policy's own items, not with the feedback table."""
+    with the policy's own items, not with the feedback table. With `before`, the pack as it stood then."""
     page, offset = page_offset(page, per_page)
     figures: dict[str, dict] = {}
     for kind, key, label, first, second in db.session.execute(
-        _pack_statement(policy_id, filters, offset, per_page)
+        _pack_statement(policy_id, filters, offset, per_page, before)
     ):
         figures.setdefault(kind, {})[key if label is None or kind == "group" else label] = (
             label if kind == "group" else (first, second)

@@ -3,7 +3,7 @@ whatever its size (links are loaded in bulk)."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CompoundSelect, exists, func, or_, select, text, union
 from sqlalchemy.orm import selectinload
@@ -162,9 +162,11 @@ def feedback_by_ids(feedback_ids) -> list[Feedback]:
     )
 
 
-def reached_ids(policy_id: int, *columns, include_excluded: bool = False) -> CompoundSelect:
+def reached_ids(
+    policy_id: int, *columns, include_excluded: bool = False, received_before: datetime | None = None
+) -> CompoundSelect:
     """The feedback that reached a policy, as rows of `columns` (its id by default): through the policy's
-    consultations, its events or a direct link.
+    consultations, its events or a direct link; only what had arrived by `received_before`, if given.
 
     Three indexed lookups joined by UNION, so the cost grows with the policy's own items. An OR of the three
     made PostgreSQL read the whole feedback table for every policy (8 s at a million items).
@@ -172,6 +174,8 @@ def reached_ids(policy_id: int, *columns, include_excluded: bool = False) -> Com
     columns = columns or (Feedback.id,)
 
     def counted(query):
+        if received_before is not None:
+            query = query.where(Feedback.received_at < received_before)
         return query if include_excluded else query.where(Feedback.status != "excluded")
 
     return union(

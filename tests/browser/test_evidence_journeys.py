@@ -137,6 +137,12 @@ def test_policy_lead_builds_an_eia_from_the_evidence_and_the_equality_lead_appro
     expect(page).to_have_title(re.compile("^Equality Impact Assessment: Evening bus scheme"))
     expect(page.locator("main")).to_contain_text("Drivers pull away before I sit down")
     assert_accessible(page)
+    # The due-regard record names the approval, who made it and the evidence they had opened before it.
+    page.goto(f"/staff/policies/{policy.id}")
+    page.get_by_role("link", name="Read the due-regard record").click()
+    expect(page.locator("main")).to_contain_text("EIA version 1 approved")
+    expect(page.locator("main")).to_contain_text("Eve Approver")
+    assert_accessible(page)
     page.goto("/staff/")
     page.get_by_role("button", name="Sign out").click()
 
