@@ -132,3 +132,47 @@ def seed_demo_command():
         click.echo(f"  {roles.LABELS[role]:<20} {email:<36} {password}")
     if current_app.config.get("ENV_NAME") == "production":
         click.echo("Warning: demo accounts were created in production", err=True)
+
+
+@crm_cli.command("retention")
+@click.option("--apply", "apply_", is_flag=True, help="End what is due (without it, only list it).")
+@click.option(
+    "--dry-run", is_flag=True, help="List what is due, class by class, and change nothing (the default)."
+)
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+def retention_command(apply_, dry_run, batch):
+    """Apply the retention periods of crm/core/retention.py. Each batch is its own unit of work and on
+    record, so a run stopped half-way is finished by running it again. Run it daily from cron."""
+    # Importing the areas registers their handlers.
+    import crm.consultations.retention
+    import crm.groups.retention  # noqa: F401
+    from crm.core import retention
+    from crm.core.models import utc_now
+
+    if apply_ and dry_run:
+        raise click.UsageError("Choose --dry-run or --apply, not both")
+    now = utc_now()
+    for data_class in retention.DATA_CLASSES:
+        handler = retention.handler(data_class.key)
+        heading = f"{data_class.name} (kept {data_class.kept_for}, then {data_class.ending}d)"
+        if handler is None:
+            click.echo(f"{heading}: not automated yet")
+            continue
+        cutoff = data_class.cutoff(now)
+        with unit_of_work():
+            due = handler.due(cutoff)
+        click.echo(f"{heading}: {due:,} due")
+        if not apply_ or not due:
+            continue
+        done = 0
+        while True:
+            with unit_of_work():
+                ended = handler.end(cutoff, batch)
+                if ended:
+                    audit.record(
+                        audit.SYSTEM, "retention.applied", None, [data_class.key], entity_type="retention"
+                    )
+            if not ended:
+                break
+            done += ended
+        click.echo(f"  {done:,} {data_class.ending}d")

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from sqlalchemy import text
 
+from crm.core import retention
 from crm.extensions import db
 
 bp = Blueprint("pages", __name__)
@@ -15,7 +16,8 @@ def accessibility():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    # The retention section is written from the same table the retention command applies.
+    return render_template("pages/privacy.html", data_classes=retention.DATA_CLASSES)
 
 
 @bp.get("/healthz")

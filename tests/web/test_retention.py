@@ -1,0 +1,94 @@
+"""Retention: one table says how long each kind of data is kept; the notice and the command obey it."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.consultations.models import Response
+from crm.core import retention
+from crm.core.models import AuditEvent, utc_now
+from crm.extensions import db
+from crm.groups.models import Contact
+from tests.consultation_factories import make_consultation, respond
+from tests.factories import make_contact, make_group
+
+
+def _run(app, *args):
+    result = app.test_cli_runner().invoke(args=["crm", "retention", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _closed_consultation(days_ago: int, respondents=()):
+    """A consultation that closed `days_ago`, with a response from each (name, email) of `respondents`."""
+    consultation = make_consultation("open")
+    for name, email in respondents:
+        respond(consultation, name=name, email=email)
+    consultation.status = "closed"
+    consultation.closes_at = utc_now() - timedelta(days=days_ago)
+    consultation.opens_at = consultation.closes_at - timedelta(days=30)
+    db.session.commit()
+    return consultation
+
+
+def test_the_privacy_notice_states_every_period_the_table_holds(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    for data_class in retention.DATA_CLASSES:
+        assert data_class.name.replace("'", "&#39;") in page
+        assert data_class.kept_for in page
+
+
+def test_a_dry_run_lists_what_is_due_and_changes_nothing(app):
+    _closed_consultation(days_ago=400, respondents=[("Pat Old", "pat.old@example.org")])
+    output = _run(app, "--dry-run")
+    assert "Respondents' names and email addresses (kept 1 year after the consultation closes" in output
+    assert ": 1 due" in output
+    assert db.session.scalar(select(Response.name)) == "Pat Old"
+
+
+def test_apply_removes_respondent_details_only_when_due_and_is_on_record(app):
+    old = _closed_consultation(400, [(f"Old {number}", f"old{number}@example.org") for number in range(3)])
+    _closed_consultation(30, [("Recent Person", "recent@example.org")])
+
+    output = _run(app, "--apply", "--batch", "2")  # two batches, each its own unit of work
+    assert "3 anonymised" in output
+    rows = db.session.execute(select(Response.consultation_id, Response.name, Response.email)).all()
+    assert {(name, email) for cid, name, email in rows if cid == old.id} == {("", "")}
+    assert ("Recent Person", "recent@example.org") in {(name, email) for _cid, name, email in rows}
+    applied = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "retention.applied")
+    )
+    assert applied == 2
+    # Running it again finds nothing more and records nothing more.
+    assert "Respondents' names and email addresses" in _run(app, "--apply")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "retention.applied")
+        )
+        == 2
+    )
+
+
+def test_contacts_of_groups_closed_long_ago_lose_their_details(app):
+    closed = make_group("Closed Long Ago", status="closed")
+    open_group = make_group("Still Going")
+    gone = make_contact(closed, name="Sam Gone", email="sam@example.org", phone="0121 000 0000")
+    kept = make_contact(open_group, name="Kim Kept", email="kim@example.org")
+    closed.updated_at = utc_now() - timedelta(days=800)
+    db.session.commit()
+
+    _run(app, "--apply")
+    gone, kept = db.session.get(Contact, gone.id), db.session.get(Contact, kept.id)
+    assert (gone.name, gone.email, gone.phone, gone.do_not_contact) == ("Former contact", "", "", True)
+    assert (kept.name, kept.email) == ("Kim Kept", "kim@example.org")
+
+
+def test_dry_run_and_apply_together_are_refused(app):
+    result = app.test_cli_runner().invoke(args=["crm", "retention", "--dry-run", "--apply"])
+    assert result.exit_code != 0 and "not both" in result.output
+
+
+def test_a_handler_for_a_class_the_table_does_not_hold_is_refused():
+    with pytest.raises(KeyError):
+        retention.ends("shoe_sizes", due=lambda cutoff: 0)
