@@ -5,6 +5,7 @@ Written here rather than with Flask-Talisman: the policy is a few lines, Talisma
 """
 
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import flash, g, redirect, request, session, url_for
@@ -32,6 +33,20 @@ def _content_security_policy() -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: the sign-in page must never send anyone elsewhere.
+
+    Only a relative path starting with a single "/": no scheme, no "//host", no backslash (browsers read
+    "/\\host" as "//host"), and no control character at all, since browsers drop tabs and newlines from a
+    URL ("/<tab>/evil.example" becomes "//evil.example") and a CR or LF cannot go in a Location header.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in target):
+        return None
+    return target
 
 
 def mark_active() -> None:

@@ -11,16 +11,9 @@ from crm.core.rules import show_refusal
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
-from crm.security import mark_active
+from crm.security import mark_active, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-
-def _safe_next(target: str | None) -> str:
-    # Only local paths, so the sign-in page cannot be used to send people to another site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("reports.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -42,7 +35,7 @@ def sign_in_page():
             login_user(result.user)
             session.permanent = True
             mark_active()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
         if result.locked_until:
             locked_message = (
                 "There have been too many failed attempts to sign in with this email address. "

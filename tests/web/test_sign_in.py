@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.auth.models import SignInThrottle
 from crm.core.models import AuditEvent, utc_now
 from crm.extensions import db
+from crm.security import safe_next
 from tests.factories import PASSWORD
 
 
@@ -42,6 +44,44 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(client,
         form_page="/staff/sign-in",
     )
     assert response.location == "/staff/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0aSet-Cookie:x=1",
+        "/\\evil.example",
+        "https://evil.example",
+    ],
+)
+def test_a_next_with_control_characters_or_another_host_goes_to_the_dashboard(client, make_user, target):
+    # Browsers drop tabs and newlines from a URL, so "/<tab>/evil.example" would be "//evil.example"; and a
+    # CR or LF cannot go in a Location header at all (it used to be a 500).
+    user = make_user()
+    response = client.submit(
+        f"/staff/sign-in?next={target}",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/staff/sign-in",
+    )
+    assert response.status_code == 302 and response.location == "/staff/"
+
+
+def test_safe_next_keeps_only_paths_on_this_site():
+    assert safe_next("/staff/groups?page=2") == "/staff/groups?page=2"
+    for target in (
+        None,
+        "",
+        "//evil.example",
+        "/\t/x",
+        "/\t/evil.example",
+        "/\x00",
+        "/\u2028/x",
+        "staff",
+        "/\\x",
+    ):
+        assert safe_next(target) is None, target
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, make_user):
