@@ -7,6 +7,7 @@ from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import list_users
 from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
+from crm.core import args
 from crm.core.rules import show_refusal
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
@@ -67,7 +68,7 @@ def admin_home():
 @bp.get("/admin/users")
 @role_required(roles.ADMIN)
 def users():
-    page = request.args.get("page", 1, type=int)
+    page = args.page(request.args)
     return render_template("auth/users.html", pagination=list_users(page), roles=roles)
 
 
