@@ -45,6 +45,8 @@ class Config:
     # Staff are signed out after this long without a request (checked on the server too).
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = SESSION_IDLE_TIMEOUT
+    # However busy, a session ends this long after sign-in (a copied cookie in use cannot last for ever).
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4

@@ -81,8 +81,12 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from crm.security import session_is_current
+
         user = db.session.get(StaffUser, int(user_id))
-        return user if user is not None and user.is_active else None  # deactivation ends open sessions
+        # Deactivation ends open sessions, and so does anything that raised the user's session generation
+        # since this session signed in (sign-out anywhere, a role or password change).
+        return user if user is not None and user.is_active and session_is_current(user) else None
 
 
 @event.listens_for(Engine, "connect")

@@ -12,7 +12,7 @@ from crm.core.rules import show_refusal
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
-from crm.security import mark_active, safe_next
+from crm.security import safe_next, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -30,12 +30,13 @@ def sign_in_page():
             form.password.data,
             max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
             lockout=current_app.config["SIGN_IN_LOCKOUT"],
+            client_address=request.remote_addr or "",
         )
         if result.ok:
             session.clear()  # a fresh session on sign-in stops session fixation
             login_user(result.user)
             session.permanent = True
-            mark_active()
+            start_session(result.user)
             return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
         if result.locked_until:
             locked_message = (

@@ -178,3 +178,69 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, make_user):
     response = _sign_in(client, user.email, PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+COOKIE = "community_voice_session"
+
+
+def _copy_of(app, client):
+    """Another browser holding a copy of `client`'s session cookie, as a thief with the cookie would."""
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return thief
+
+
+def test_signing_out_ends_every_copy_of_the_session(app, client, sign_in_as):
+    sign_in_as("viewer")
+    thief = _copy_of(app, client)
+    assert thief.get("/staff/").status_code == 200  # the copy works while the session lasts
+    client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
+    response = thief.get("/staff/")
+    assert response.status_code == 302 and response.location.startswith("/staff/sign-in")
+
+
+@pytest.mark.parametrize("change", ["role", "deactivate", "password"])
+def test_a_role_change_deactivation_or_new_password_ends_the_persons_sessions(
+    client, sign_in_as, make_user, change
+):
+    from crm.auth import service
+
+    user = sign_in_as("policy_lead")
+    admin = make_user(role="admin")
+    assert client.get("/staff/").status_code == 200
+    if change == "role":
+        service.update_user(admin, user, user.name, "viewer")
+    elif change == "deactivate":
+        service.set_active(admin, user, False)
+    else:
+        service.set_password(admin, user, "a-brand-new-walrus-teapot")
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
+    if change != "deactivate":  # signing in again starts a session that works
+        password = "a-brand-new-walrus-teapot" if change == "password" else PASSWORD
+        assert _sign_in(client, user.email, password).status_code == 302
+        assert client.get("/staff/").status_code == 200
+
+
+def test_a_session_in_constant_use_still_ends_after_twelve_hours(client, sign_in_as, app):
+    sign_in_as("viewer")
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() + 1
+    response = client.get("/staff/")  # last_seen is a moment ago: only the absolute limit applies
+    assert response.status_code == 302 and response.location.startswith("/staff/sign-in")
+
+
+def test_failures_from_one_address_lock_that_address_only(client, make_user):
+    user = make_user()
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    owner = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(5):
+        client.submit(
+            "/staff/sign-in", {"email": user.email, "password": "wrong-password-here"}, environ_base=attacker
+        )
+    refused = client.submit(
+        "/staff/sign-in", {"email": user.email, "password": PASSWORD}, environ_base=attacker
+    )
+    assert "too many failed attempts" in refused.get_data(as_text=True)
+    allowed = client.submit("/staff/sign-in", {"email": user.email, "password": PASSWORD}, environ_base=owner)
+    assert allowed.status_code == 302 and allowed.location == "/staff/"
