@@ -5,13 +5,14 @@ Three things here keep any URL from reaching the database with a value it refuse
   database's 32-bit integers (2^31 and more) is a 404 like any id that does not exist;
 - `NulFreeParameters` is the request's storage for query arguments and form fields: NUL bytes are dropped
   as they are parsed, since PostgreSQL refuses them in text, so a form keeps its answers;
+- every request but an upload's is limited to FORM_MAX_BYTES (`CrmRequest.max_content_length`);
 - the readers below (`ids`, `one_id`, `page`...) take only ASCII digits within range.
 """
 
 import re
 from datetime import date
 
-from flask import Request
+from flask import Request, current_app
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
@@ -46,8 +47,30 @@ class NulFreeParameters(ImmutableMultiDict):
         super().__init__([(_without_nul(key), _without_nul(value)) for key, value in items])
 
 
+def takes_uploads(view):
+    """Marks a view that takes uploaded files: its requests may be as large as MAX_CONTENT_LENGTH. Every other
+    request stops at FORM_MAX_BYTES, so a form cannot be sent megabytes to parse and hold."""
+    view.takes_uploads = True
+    return view
+
+
 class CrmRequest(Request):
     parameter_storage_class = NulFreeParameters
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = super().max_content_length
+        if self._max_content_length is not None or not current_app:
+            return limit  # set for this request, or outside the app
+        view = current_app.view_functions.get(self.endpoint or "")
+        if getattr(view, "takes_uploads", False):
+            return limit
+        small = current_app.config["FORM_MAX_BYTES"]
+        return small if limit is None else min(limit, small)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def whole_number(value: str | None, maximum: int = MAX_ID) -> int | None:

@@ -284,6 +284,7 @@ def import_template():
 
 @bp.route("/staff/groups/import", methods=["GET", "POST"])
 @role_required(*OFFICERS)
+@args.takes_uploads
 def import_groups():
     form = ImportForm()
     if form.validate_on_submit():
