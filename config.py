@@ -45,10 +45,15 @@ class Config:
     # Staff are signed out after this long without a request (checked on the server too).
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = SESSION_IDLE_TIMEOUT
+    # However busy, a session ends this long after sign-in (a copied cookie in use cannot last for ever).
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
+    # Uploads (views marked @takes_uploads: the group import) may be this large; every other request, forms
+    # included, is refused with the "too large" page past FORM_MAX_BYTES.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    FORM_MAX_BYTES = 1024 * 1024
 
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_LOCKOUT = timedelta(minutes=15)
@@ -79,6 +84,18 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+
+    @classmethod
+    def check(cls):
+        # CRM_ENV unset is development, whose secret key is in this file for anyone to read: anyone could sign
+        # a session cookie as any user. That is only for a SQLite file on a developer's machine; against any
+        # other database (a real server) a SECRET_KEY of its own is needed.
+        database_url = os.environ.get("DATABASE_URL", "")
+        if database_url and not database_url.startswith("sqlite") and not os.environ.get("SECRET_KEY"):
+            raise RuntimeError(
+                "DATABASE_URL names a database server, but SECRET_KEY is not set: the development secret key "
+                "is public. Set SECRET_KEY (and CRM_ENV=production for a live service)"
+            )
 
 
 class TestConfig(Config):
@@ -121,8 +138,9 @@ def config_for(name: str | None):
     if name not in CONFIGS:
         raise RuntimeError(f"CRM_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     config = CONFIGS[name]
-    if name == "production":
+    if name in ("development", "production"):
         config.check()
+    if name == "production":
         # Read at start-up, never defaulted: a subclass keeps the class itself unchanged.
         config = type(
             "RuntimeProductionConfig",

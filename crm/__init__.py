@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
+from crm.core.args import BoundedIntConverter, CrmRequest
 from crm.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    # Every query argument and form field without NUL bytes; every `<int:...>` within the database's ids.
+    app.request_class = CrmRequest
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_for(config_name))
     app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
     app.config.update(overrides)
@@ -77,8 +81,12 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from crm.security import session_is_current
+
         user = db.session.get(StaffUser, int(user_id))
-        return user if user is not None and user.is_active else None  # deactivation ends open sessions
+        # Deactivation ends open sessions, and so does anything that raised the user's session generation
+        # since this session signed in (sign-out anywhere, a role or password change).
+        return user if user is not None and user.is_active and session_is_current(user) else None
 
 
 @event.listens_for(Engine, "connect")

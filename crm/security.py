@@ -5,6 +5,7 @@ Written here rather than with Flask-Talisman: the policy is a few lines, Talisma
 """
 
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import flash, g, redirect, request, session, url_for
@@ -34,8 +35,36 @@ def _content_security_policy() -> str:
     )
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: the sign-in page must never send anyone elsewhere.
+
+    Only a relative path starting with a single "/": no scheme, no "//host", no backslash (browsers read
+    "/\\host" as "//host"), and no control character at all, since browsers drop tabs and newlines from a
+    URL ("/<tab>/evil.example" becomes "//evil.example") and a CR or LF cannot go in a Location header.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in target):
+        return None
+    return target
+
+
 def mark_active() -> None:
     session["last_seen"] = datetime.now(UTC).timestamp()
+
+
+def start_session(user) -> None:
+    """At sign-in: the user's session generation (see StaffUser.session_generation) and the time, for the
+    idle and absolute time-outs."""
+    now = datetime.now(UTC).timestamp()
+    session["generation"] = user.session_generation or 0
+    session["signed_in_at"] = now
+    session["last_seen"] = now
+
+
+def session_is_current(user) -> bool:
+    """False for a session signed in before the user's sessions were ended (sign-out, role change...)."""
+    return session.get("generation", 0) == (user.session_generation or 0)
 
 
 def init_security(app) -> None:
@@ -61,7 +90,11 @@ def init_security(app) -> None:
             return None
         now = datetime.now(UTC).timestamp()
         last_seen = session.get("last_seen")
-        if last_seen is not None and now - last_seen > app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        # Each request moves last_seen on, so a session in use never idles out: the absolute limit ends even
+        # a copied cookie that is used every few minutes.
+        signed_in_at = session.setdefault("signed_in_at", now)
+        idle = last_seen is not None and now - last_seen > app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        if idle or now - signed_in_at > app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
             logout_user()
             session.clear()
             flash("You were signed out because you had not used the service for a while.", "info")

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth import roles
@@ -19,6 +19,9 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Copied into the session at sign-in. Raised on sign-out, role change, deactivation and password change,
+    # so every session signed in before then, on any device or in a copied cookie, stops working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -33,13 +36,17 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
 
 
 class SignInThrottle(db.Model):
-    """Failed sign-ins per email address, known or not, so a lockout reveals nothing about accounts.
+    """Failed sign-ins per email address (known or not, so a lockout reveals nothing about accounts) and
+    client address: failures from one address lock that address out of that account, never the account's
+    owner elsewhere, so nobody can keep staff out by guessing wrong on purpose.
 
     Kept in the database rather than in memory so every app server sees the same count.
     """
 
     __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("email", "client_address", name="uq_sign_in_throttle_email_address"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client_address: Mapped[str] = mapped_column(String(45))  # an IPv6 address is at most 45 characters
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

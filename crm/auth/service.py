@@ -36,11 +36,22 @@ def find_user_by_email(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
 
 
-def sign_in(email: str, password: str, max_failures: int, lockout: timedelta) -> SignInResult:
-    """Check a sign-in attempt. The same answer comes back whether or not the email has an account."""
+def sign_in(
+    email: str, password: str, max_failures: int, lockout: timedelta, client_address: str = ""
+) -> SignInResult:
+    """Check a sign-in attempt. The same answer comes back whether or not the email has an account.
+
+    Failures are counted per email *and* client address: `max_failures` from one address lock that address
+    out of that account for `lockout`, while the account's owner can still sign in from anywhere else.
+    """
     email = normalise_email(email)
+    client_address = (client_address or "")[:45]
     now = utc_now()
-    throttle = db.session.scalar(select(SignInThrottle).where(SignInThrottle.email == email))
+    throttle = db.session.scalar(
+        select(SignInThrottle).where(
+            SignInThrottle.email == email, SignInThrottle.client_address == client_address
+        )
+    )
     if throttle and throttle.locked_until and throttle.locked_until > now:
         return SignInResult(locked_until=throttle.locked_until)
 
@@ -59,7 +70,7 @@ def sign_in(email: str, password: str, max_failures: int, lockout: timedelta) ->
         return SignInResult(user=user)
 
     if throttle is None:
-        throttle = SignInThrottle(email=email, failed_count=0)
+        throttle = SignInThrottle(email=email, client_address=client_address, failed_count=0)
         db.session.add(throttle)
     if throttle.locked_until and throttle.locked_until <= now:
         throttle.failed_count = 0  # the previous lockout has run out: start counting again
@@ -72,7 +83,14 @@ def sign_in(email: str, password: str, max_failures: int, lockout: timedelta) ->
     return SignInResult(locked_until=throttle.locked_until)
 
 
+def end_sessions(user: StaffUser) -> None:
+    """Every session signed in as `user` until now stops working, on every device and in every copied
+    cookie (the user loader compares the session's generation with this one)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def record_sign_out(user: StaffUser) -> None:
+    end_sessions(user)
     audit.record(user, "auth.signed_out", user)
 
 
@@ -106,6 +124,8 @@ def update_user(actor, user: StaffUser, name: str, role: str) -> list[str]:
         raise AccountError("role", "You cannot change your own role. Ask another admin")
     changed = audit.changed_field_names(user, {"name": name.strip(), "role": role})
     if changed:
+        if "role" in changed:
+            end_sessions(user)  # their open pages were allowed by the old role: sign in again
         audit.record(actor, "user.role_changed" if "role" in changed else "user.updated", user, changed)
     return changed
 
@@ -115,4 +135,13 @@ def set_active(actor, user: StaffUser, active: bool) -> None:
         raise AccountError("user", "You cannot deactivate your own account")
     if user.is_active_account != active:
         user.is_active_account = active
+        end_sessions(user)
         audit.record(actor, "user.reactivated" if active else "user.deactivated", user, ["is_active_account"])
+
+
+def set_password(actor, user: StaffUser, password: str) -> None:
+    """A new password for `user`; every session signed in with the old one ends."""
+    _check_password(password, user.email, user.name)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    audit.record(actor, "user.password_changed", user, ["password_hash"])

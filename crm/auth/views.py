@@ -7,20 +7,14 @@ from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import list_users
 from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
+from crm.core import args
 from crm.core.rules import show_refusal
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
-from crm.security import mark_active
+from crm.security import safe_next, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-
-def _safe_next(target: str | None) -> str:
-    # Only local paths, so the sign-in page cannot be used to send people to another site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("reports.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -36,13 +30,14 @@ def sign_in_page():
             form.password.data,
             max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
             lockout=current_app.config["SIGN_IN_LOCKOUT"],
+            client_address=request.remote_addr or "",
         )
         if result.ok:
             session.clear()  # a fresh session on sign-in stops session fixation
             login_user(result.user)
             session.permanent = True
-            mark_active()
-            return redirect(_safe_next(request.args.get("next")))
+            start_session(result.user)
+            return redirect(safe_next(request.args.get("next")) or url_for("reports.dashboard"))
         if result.locked_until:
             locked_message = (
                 "There have been too many failed attempts to sign in with this email address. "
@@ -74,7 +69,7 @@ def admin_home():
 @bp.get("/admin/users")
 @role_required(roles.ADMIN)
 def users():
-    page = request.args.get("page", 1, type=int)
+    page = args.page(request.args)
     return render_template("auth/users.html", pagination=list_users(page), roles=roles)
 
 

@@ -59,7 +59,7 @@ def index():
     filters = queries.ConsultationFilters.from_args(request.args)
     return render_template(
         "consultations/list.html",
-        pagination=queries.list_consultations(filters, request.args.get("page", 1, type=int)),
+        pagination=queries.list_consultations(filters, args.page(request.args)),
         filters=filters,
         statuses=STATUSES,
         can_build=current_user.has_role(*BUILDERS),
@@ -272,7 +272,7 @@ def responses(consultation_id: int):
     }
     pagination = queries.list_responses(
         consultation.id,
-        request.args.get("page", 1, type=int),
+        args.page(request.args),
         received_from=start_of_uk_day(received_from) if received_from else None,
         received_to=end_of_uk_day(received_to) if received_to else None,
         **filters,
@@ -398,7 +398,7 @@ def free_text(consultation_id: int, question_id: int):
         "consultations/free-text.html",
         consultation=consultation,
         question=question,
-        pagination=queries.free_text_answers(question, request.args.get("page", 1, type=int)),
+        pagination=queries.free_text_answers(question, args.page(request.args)),
     )
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core import args
 from crm.core.args import one_of, search_text
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
@@ -59,7 +60,7 @@ def _policy_page_eias(policy: Policy) -> dict:
 @any_staff
 def index():
     status = one_of(request.args, "status", EIA_STATUSES)
-    pagination = queries.list_eias(status, request.args.get("page", 1, type=int))
+    pagination = queries.list_eias(status, args.page(request.args))
     today = date.today()
     reviews = queries.reviews_due(today + timedelta(days=DUE_SOON_DAYS))
     return render_template(
@@ -172,7 +173,7 @@ def _render_finding(eia: EIA, finding: EIAFinding, form: FindingForm, chosen_ids
         eia.policy_id,
         finding.characteristic_id if only_coded else None,
         q,
-        request.args.get("page", 1, type=int),
+        args.page(request.args),
         exclude_ids=chosen_ids,
     )
     return render_template(

@@ -7,7 +7,7 @@ from itertools import groupby
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from crm.core.args import day, ids
+from crm.core.args import day, ids, one_id
 from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
@@ -33,8 +33,8 @@ class EventFilters:
             kind=args.getlist("kind"),
             area=ids(args, "area"),
             characteristic=ids(args, "characteristic"),
-            group=args.get("group", type=int),
-            officer=args.get("officer", type=int),
+            group=one_id(args, "group"),
+            officer=one_id(args, "officer"),
             date_from=day(args, "from"),
             date_to=day(args, "to"),
             archived=args.get("archived") == "yes",

@@ -6,6 +6,7 @@ from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import active_staff_choices
 from crm.consultations.queries import consultation_choices
+from crm.core import args
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
@@ -108,7 +109,7 @@ def _render_form(form, event=None):
 @any_staff
 def index():
     filters = queries.EventFilters.from_args(request.args)
-    pagination = queries.event_page(filters, request.args.get("page", 1, type=int))
+    pagination = queries.event_page(filters, args.page(request.args))
     return render_template(
         "engagement/list.html",
         filters=filters,

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.core import jobs, spreadsheets
+from crm.core import args, jobs, spreadsheets
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
 from crm.evidence import exports, queries
@@ -49,7 +49,7 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
     # On record first: a later commit would expire every item loaded for the page, reloading them one by one.
     record_due_regard(current_user, "evidence_pack.viewed", policy, filters.used)
     personal = _sees_personal_data()
-    pack = queries.evidence_pack(policy.id, filters, request.args.get("page", 1, type=int), personal)
+    pack = queries.evidence_pack(policy.id, filters, args.page(request.args), personal)
     pagination = pack.pagination
     can_record = current_user.has_role(*INFLUENCE_RECORDERS)
     if form is None and can_record:

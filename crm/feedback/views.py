@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices
-from crm.core import reference
+from crm.core import args, reference
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
@@ -59,8 +59,8 @@ def inbox():
     filters = queries.FeedbackFilters.from_args(request.args)
     pagination = queries.inbox_page(
         filters,
-        request.args.get("page", 1, type=int),
-        request.args.get("per_page", queries.PER_PAGE, type=int),
+        args.page(request.args),
+        args.per_page(request.args, queries.PER_PAGE),
     )
     return render_template(
         "feedback/inbox.html",

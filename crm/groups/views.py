@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.core import audit, jobs, spreadsheets
+from crm.core import args, audit, jobs, spreadsheets
 from crm.core.args import search_text
 from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
@@ -45,7 +45,7 @@ def _sees_personal_data() -> bool:
 @any_staff
 def group_list():
     filters = queries.GroupFilters.from_args(request.args)
-    pagination = queries.group_page(filters, request.args.get("page", 1, type=int))
+    pagination = queries.group_page(filters, args.page(request.args))
     return render_template(
         "groups/list.html",
         filters=filters,
@@ -151,7 +151,7 @@ def merge_group(group_id: int):
     survivor = _group(group_id)
     form = MergeForm()
     candidates = service.similar_groups(survivor.name, exclude_id=survivor.id, limit=20)
-    chosen = request.args.get("duplicate", type=int) or request.form.get("duplicate_id", type=int)
+    chosen = args.one_id(request.args, "duplicate") or args.one_id(request.form, "duplicate_id")
     if chosen and chosen not in {c.id for c in candidates}:
         extra = db.session.get(CommunityGroup, chosen)
         if extra is not None:
@@ -230,7 +230,7 @@ def archive_contact(contact_id: int):
 @role_required(*roles.SEES_PERSONAL_DATA)
 def contact_list():
     q = search_text(request.args)
-    pagination = queries.contact_page(q, request.args.get("page", 1, type=int))
+    pagination = queries.contact_page(q, args.page(request.args))
     return render_template("groups/contacts.html", pagination=pagination, q=q)
 
 
@@ -284,6 +284,7 @@ def import_template():
 
 @bp.route("/staff/groups/import", methods=["GET", "POST"])
 @role_required(*OFFICERS)
+@args.takes_uploads
 def import_groups():
     form = ImportForm()
     if form.validate_on_submit():

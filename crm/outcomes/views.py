@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import role_required
 from crm.consultations.models import Consultation
+from crm.core import args
 from crm.core.args import search_text
 from crm.core.rules import RuleBroken, show_refusal
 from crm.extensions import db
@@ -27,9 +28,7 @@ def _consultation(consultation_id: int) -> Consultation:
 
 def _render_form(consultation: Consultation, outcome: Outcome | None, form: OutcomeForm, linked_ids):
     q = search_text(request.args)
-    candidates = queries.candidate_feedback(
-        consultation.id, q, linked_ids, request.args.get("page", 1, type=int)
-    )
+    candidates = queries.candidate_feedback(consultation.id, q, linked_ids, args.page(request.args))
     return render_template(
         "outcomes/outcome-form.html",
         consultation=consultation,
@@ -95,7 +94,7 @@ def publish(consultation_id: int):
 
 @bp.get("/outcomes")
 def public_list():
-    page = request.args.get("page", 1, type=int)
+    page = args.page(request.args)
     pagination = queries.published_outcomes(page)
     return render_template(
         "outcomes/public-outcomes.html",

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.core import args
 from crm.core.contributions import contributions
 from crm.core.rules import RuleBroken, show_refusal
 from crm.extensions import db
@@ -21,7 +22,7 @@ def index():
     filters = queries.PolicyFilters.from_args(request.args)
     return render_template(
         "policies/list.html",
-        pagination=queries.list_policies(filters, request.args.get("page", 1, type=int)),
+        pagination=queries.list_policies(filters, args.page(request.args)),
         filters=filters,
         kinds=POLICY_KINDS,
         statuses=POLICY_STATUSES,

@@ -1,6 +1,7 @@
 """The benchmark's PostgreSQL databases: create, drop, migrate, fill once and reuse."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,7 @@ def drop(url: str) -> None:
 def flask(url: str, *command: str) -> None:
     """Run a `flask --app wsgi` command against the database, as an operator would."""
     env = {**os.environ, "CRM_ENV": "development", "DATABASE_URL": url, "TEST_DATABASE_URL": url}
+    env.setdefault("SECRET_KEY", secrets.token_hex(32))  # development refuses a server on its public key
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *command],
         cwd=ROOT,

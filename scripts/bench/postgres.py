@@ -3,6 +3,7 @@ beside its SQL floor, the public form against a bare Flask floor, and growth fro
 """
 
 import os
+import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -83,10 +84,19 @@ def _floor_connection(url: str) -> psycopg.Connection:
     return conn
 
 
+BENCH_SECRET_KEY = secrets.token_hex(32)
+
+
 def _server_env(url: str) -> dict[str, str]:
     # Development settings serve plain HTTP on loopback; everything that matters for speed is the same as
     # production (no debug, no reloading, JSON request logs on stderr).
-    return {"CRM_ENV": "development", "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
+    # Development refuses a database server on its public secret key: the run's own key, as an operator sets.
+    return {
+        "CRM_ENV": "development",
+        "DATABASE_URL": url,
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def _postgres_facts(url: str) -> dict:

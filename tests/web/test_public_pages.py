@@ -77,6 +77,30 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app("production")
 
 
+@pytest.mark.parametrize("url", ["postgresql+psycopg://cv@db.example/crm", "mysql://cv@db.example/crm"])
+def test_development_refuses_a_database_server_without_its_own_secret_key(monkeypatch, url):
+    # CRM_ENV unset is development, whose secret key is public: a server's data must not be signed with it.
+    monkeypatch.delenv("CRM_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_development_runs_on_sqlite_or_with_a_secret_key(monkeypatch):
+    from config import config_for
+
+    monkeypatch.delenv("CRM_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config_for(None).ENV_NAME == "development"  # make run: the SQLite file in instance/
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
+    assert config_for(None).ENV_NAME == "development"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://cv@db.example/crm")
+    monkeypatch.setenv("SECRET_KEY", "a-secret-of-its-own")
+    assert config_for(None).ENV_NAME == "development"
+
+
 def test_production_refuses_to_start_without_a_database_url(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -174,3 +174,16 @@ def test_an_oversized_form_is_refused(client):
 def test_unknown_slugs_are_404_and_odd_slugs_do_not_route(client):
     assert client.get("/consultations/no-such-thing").status_code == 404
     assert client.get("/consultations/Not_A_Slug").status_code == 404
+
+
+def test_a_nul_byte_in_any_field_is_dropped_and_the_response_kept(client):
+    # PostgreSQL refuses NUL bytes in text: the form used to be a 500, and the person lost their answers.
+    consultation = make_consultation()
+    q = consultation.questions
+    data = form_data(
+        consultation, **{f"q{q[0].id}": "More buses\x00 in the evening", "respondent_kind": "indi\x00vidual"}
+    )
+    response = client.submit(_url(consultation), data)
+    assert response.status_code == 302 and response.location.endswith("/respond/confirmation")
+    assert db.session.scalar(select(Feedback.text)) == "More buses in the evening"
+    assert db.session.scalar(select(Response.respondent_kind)) == "individual"

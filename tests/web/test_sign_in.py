@@ -1,10 +1,12 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.auth.models import SignInThrottle
 from crm.core.models import AuditEvent, utc_now
 from crm.extensions import db
+from crm.security import safe_next
 from tests.factories import PASSWORD
 
 
@@ -42,6 +44,44 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(client,
         form_page="/staff/sign-in",
     )
     assert response.location == "/staff/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0aSet-Cookie:x=1",
+        "/\\evil.example",
+        "https://evil.example",
+    ],
+)
+def test_a_next_with_control_characters_or_another_host_goes_to_the_dashboard(client, make_user, target):
+    # Browsers drop tabs and newlines from a URL, so "/<tab>/evil.example" would be "//evil.example"; and a
+    # CR or LF cannot go in a Location header at all (it used to be a 500).
+    user = make_user()
+    response = client.submit(
+        f"/staff/sign-in?next={target}",
+        {"email": user.email, "password": PASSWORD},
+        form_page="/staff/sign-in",
+    )
+    assert response.status_code == 302 and response.location == "/staff/"
+
+
+def test_safe_next_keeps_only_paths_on_this_site():
+    assert safe_next("/staff/groups?page=2") == "/staff/groups?page=2"
+    for target in (
+        None,
+        "",
+        "//evil.example",
+        "/\t/x",
+        "/\t/evil.example",
+        "/\x00",
+        "/\u2028/x",
+        "staff",
+        "/\\x",
+    ):
+        assert safe_next(target) is None, target
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, make_user):
@@ -138,3 +178,69 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, make_user):
     response = _sign_in(client, user.email, PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+COOKIE = "community_voice_session"
+
+
+def _copy_of(app, client):
+    """Another browser holding a copy of `client`'s session cookie, as a thief with the cookie would."""
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return thief
+
+
+def test_signing_out_ends_every_copy_of_the_session(app, client, sign_in_as):
+    sign_in_as("viewer")
+    thief = _copy_of(app, client)
+    assert thief.get("/staff/").status_code == 200  # the copy works while the session lasts
+    client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
+    response = thief.get("/staff/")
+    assert response.status_code == 302 and response.location.startswith("/staff/sign-in")
+
+
+@pytest.mark.parametrize("change", ["role", "deactivate", "password"])
+def test_a_role_change_deactivation_or_new_password_ends_the_persons_sessions(
+    client, sign_in_as, make_user, change
+):
+    from crm.auth import service
+
+    user = sign_in_as("policy_lead")
+    admin = make_user(role="admin")
+    assert client.get("/staff/").status_code == 200
+    if change == "role":
+        service.update_user(admin, user, user.name, "viewer")
+    elif change == "deactivate":
+        service.set_active(admin, user, False)
+    else:
+        service.set_password(admin, user, "a-brand-new-walrus-teapot")
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
+    if change != "deactivate":  # signing in again starts a session that works
+        password = "a-brand-new-walrus-teapot" if change == "password" else PASSWORD
+        assert _sign_in(client, user.email, password).status_code == 302
+        assert client.get("/staff/").status_code == 200
+
+
+def test_a_session_in_constant_use_still_ends_after_twelve_hours(client, sign_in_as, app):
+    sign_in_as("viewer")
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() + 1
+    response = client.get("/staff/")  # last_seen is a moment ago: only the absolute limit applies
+    assert response.status_code == 302 and response.location.startswith("/staff/sign-in")
+
+
+def test_failures_from_one_address_lock_that_address_only(client, make_user):
+    user = make_user()
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    owner = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(5):
+        client.submit(
+            "/staff/sign-in", {"email": user.email, "password": "wrong-password-here"}, environ_base=attacker
+        )
+    refused = client.submit(
+        "/staff/sign-in", {"email": user.email, "password": PASSWORD}, environ_base=attacker
+    )
+    assert "too many failed attempts" in refused.get_data(as_text=True)
+    allowed = client.submit("/staff/sign-in", {"email": user.email, "password": PASSWORD}, environ_base=owner)
+    assert allowed.status_code == 302 and allowed.location == "/staff/"
