@@ -116,3 +116,8 @@ def set_active(actor, user: StaffUser, active: bool) -> None:
     if user.is_active_account != active:
         user.is_active_account = active
         audit.record(actor, "user.reactivated" if active else "user.deactivated", user, ["is_active_account"])
+
+
+def record_audit_export(actor: StaffUser, filters_used: list[str]) -> None:
+    """Taking a copy of the audit log is itself on record: which filters were used (names, never values)."""
+    audit.record(actor, "audit.exported_csv", None, filters_used, entity_type="audit_event")
