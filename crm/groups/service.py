@@ -256,9 +256,9 @@ def register_group(values: GroupValues, contact: ContactValues) -> CommunityGrou
 # ---- Reads of personal data, on record (names of what was shown and of the filters used, never values) -----
 
 
-def record_contacts_listed(actor, filters_used: list[str]) -> None:
-    """The contact list (names, emails and phones of everyone on the register) was read."""
-    audit.record(actor, "contacts.listed", None, filters_used, entity_type="contact")
+def record_contacts_listed(actor, filters_used: list[str], action: str = "contacts.listed") -> None:
+    """A list of contacts' names, emails and phones (the contact list, the mailing list) was read."""
+    audit.record(actor, action, None, filters_used, entity_type="contact")
 
 
 def record_contact_viewed(actor, contact: Contact) -> None:

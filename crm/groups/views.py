@@ -242,6 +242,7 @@ def contact_list():
 @role_required(*roles.SEES_PERSONAL_DATA)
 def mailing_list():
     filters = queries.GroupFilters.from_args(request.args)
+    service.record_contacts_listed(current_user, filters.used, "contacts.mailing_list_viewed")
     return render_template("groups/mailing-list.html", result=queries.mailing_list(filters), filters=filters)
 
 

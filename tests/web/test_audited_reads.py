@@ -33,6 +33,16 @@ def test_the_contact_list_is_on_record_with_the_name_of_the_search_never_its_wor
     _no_personal_values(searched, "ann", "Ann Example")
 
 
+def test_the_mailing_list_page_is_on_record_with_the_names_of_its_filters(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    make_contact(make_group("Deaf Forum Walsall"), name="Ann Example", email="ann@example.org")
+    db.session.commit()
+    client.page("/staff/groups/mailing-list?q=deaf&verified=yes")
+    (viewed,) = _events("contacts.mailing_list_viewed")
+    assert viewed.changed_fields == ["q", "verified"]
+    _no_personal_values(viewed, "deaf")
+
+
 def test_a_contact_page_and_a_groups_contacts_are_on_record(client, sign_in_as):
     user = sign_in_as("engagement_officer")
     group = make_group("Deaf Forum Walsall")
