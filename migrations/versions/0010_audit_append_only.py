@@ -10,16 +10,16 @@ period. Nothing else in the app sets it. The triggers are ENABLE ALWAYS, so they
 Each filter of /staff/admin/audit is an index whose last column is occurred_at, so a filtered page is read
 newest first from the index: person, action, and kind of record with its record.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29 10:30:00
 
 """
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
