@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 
 from crm import create_app
 from crm.core import jobs
+from crm.core.models import AUDIT_PURGE_SETTING
 from crm.extensions import db, limiter
 from tests.pagecheck import PageCheckingClient
 
@@ -202,7 +203,9 @@ class _Baseline:
                 # One round trip rather than one per table: psycopg sends a parameterless script as is.
                 name = connection.dialect.identifier_preparer.format_table
                 deletes = [f"DELETE FROM {name(table)}" for table in reversed(self.record_tables)]  # noqa: S608
-                connection.exec_driver_sql("; ".join(deletes))
+                # Audit events are append-only (migration 0009): only a transaction saying so may purge them.
+                purge = f"SET LOCAL {AUDIT_PURGE_SETTING} = 'on'"
+                connection.exec_driver_sql("; ".join([purge, *deletes]))
             else:
                 for table in reversed(self.record_tables):
                     connection.execute(delete(table))

@@ -145,3 +145,8 @@ def set_password(actor, user: StaffUser, password: str) -> None:
     user.password_hash = hash_password(password)
     end_sessions(user)
     audit.record(actor, "user.password_changed", user, ["password_hash"])
+
+
+def record_audit_export(actor: StaffUser, filters_used: list[str]) -> None:
+    """Taking a copy of the audit log is itself on record: which filters were used (names, never values)."""
+    audit.record(actor, "audit.exported_csv", None, filters_used, entity_type="audit_event")

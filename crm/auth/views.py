@@ -5,9 +5,25 @@ from crm.auth import roles
 from crm.auth.forms import NewUserForm, SignInForm, UserDetailsForm
 from crm.auth.models import StaffUser
 from crm.auth.permissions import any_staff, role_required
-from crm.auth.queries import list_users
-from crm.auth.service import AccountError, create_user, record_sign_out, set_active, sign_in, update_user
-from crm.core import args
+from crm.auth.queries import (
+    AuditFilters,
+    audit_actions,
+    audit_actor_choices,
+    audit_entity_types,
+    audit_events,
+    audit_export_rows,
+    list_users,
+)
+from crm.auth.service import (
+    AccountError,
+    create_user,
+    record_audit_export,
+    record_sign_out,
+    set_active,
+    sign_in,
+    update_user,
+)
+from crm.core import args, spreadsheets
 from crm.core.rules import show_refusal
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
@@ -64,6 +80,36 @@ def sign_out():
 @role_required(roles.ADMIN)
 def admin_home():
     return render_template("auth/admin.html")
+
+
+def _audit_filters() -> tuple[AuditFilters, list[str], list[str]]:
+    actions, entity_types = audit_actions(), audit_entity_types()
+    return AuditFilters.from_args(request.args, actions, entity_types), actions, entity_types
+
+
+@bp.get("/admin/audit")
+@role_required(roles.ADMIN)
+def audit_log():
+    filters, actions, entity_types = _audit_filters()
+    return render_template(
+        "auth/audit.html",
+        filters=filters,
+        pagination=audit_events(filters, args.page(request.args)),
+        actions=actions,
+        entity_types=entity_types,
+        actors=audit_actor_choices(),
+    )
+
+
+@bp.get("/admin/audit/export.csv")
+@role_required(roles.ADMIN)
+def export_audit_log():
+    filters, _, _ = _audit_filters()
+    if filters.errors:  # the list page shows what is wrong next to each box
+        return redirect(url_for("auth.audit_log", **request.args))
+    # On record before the file is sent: the rows are read as it streams, after this request commits.
+    record_audit_export(current_user, filters.used)
+    return spreadsheets.download("audit-log.csv", audit_export_rows(filters))
 
 
 @bp.get("/admin/users")

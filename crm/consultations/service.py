@@ -497,3 +497,15 @@ def set_response_status(actor, response: Response, status: str) -> bool:
     response_status_changed.send(response, excluded=status in ("spam", "withdrawn"))
     audit.record(actor, "response.status_changed", response, ["status"])
     return True
+
+
+# ---- Reads on record: who saw a response's answers (with its name and email or without), and who read the
+# equality-monitoring report. Names of what was shown, never values.
+
+
+def record_response_viewed(actor, response: Response, personal: bool) -> None:
+    audit.record(actor, "response.viewed", response, ["answers", *(["email", "name"] if personal else [])])
+
+
+def record_monitoring_viewed(actor, consultation: Consultation) -> None:
+    audit.record(actor, "monitoring.viewed", consultation, ["monitoring"])

@@ -299,13 +299,15 @@ def response(consultation_id: int, response_id: int):
     found = queries.response_with_answers(consultation.id, response_id)
     if found is None:
         abort(404)
+    personal = current_user.has_role(*roles.SEES_PERSONAL_DATA)
+    service.record_response_viewed(current_user, found, personal)
     form = ResponseStatusForm(obj=found)
     return render_template(
         "consultations/response.html",
         consultation=consultation,
         response=found,
         form=form,
-        sees_personal=current_user.has_role(*roles.SEES_PERSONAL_DATA),
+        sees_personal=personal,
     )
 
 
@@ -426,6 +428,7 @@ def monitoring_summary(consultation_id: int):
     from flask import current_app
 
     consultation = _consultation(consultation_id)
+    service.record_monitoring_viewed(current_user, consultation)
     threshold = current_app.config["SUPPRESSION_THRESHOLD"]
     counts = queries.monitoring_counts(consultation.id)
     tables = []

@@ -46,6 +46,12 @@ class GroupFilters:
         )
 
     @property
+    def used(self) -> list[str]:
+        """The names of the filters in use (for the audit record: names, never values)."""
+        names = ("q", "characteristic", "area", "kind", "status", "verified", "archived")
+        return [name for name in names if getattr(self, name)]
+
+    @property
     def is_filtered(self) -> bool:
         return bool(
             self.q

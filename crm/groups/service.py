@@ -251,3 +251,20 @@ def register_group(values: GroupValues, contact: ContactValues) -> CommunityGrou
         audit.PUBLIC, "group.registered", group, [*GROUP_FIELDS, "areas", "characteristics", "contact"]
     )
     return group
+
+
+# ---- Reads of personal data, on record (names of what was shown and of the filters used, never values) -----
+
+
+def record_contacts_listed(actor, filters_used: list[str], action: str = "contacts.listed") -> None:
+    """A list of contacts' names, emails and phones (the contact list, the mailing list) was read."""
+    audit.record(actor, action, None, filters_used, entity_type="contact")
+
+
+def record_contact_viewed(actor, contact: Contact) -> None:
+    audit.record(actor, "contact.viewed", contact, ["email", "name", "phone"])
+
+
+def record_group_contacts_viewed(actor, group: CommunityGroup) -> None:
+    """A group's page showed its contacts' details (only to the roles that see personal data)."""
+    audit.record(actor, "group.contacts_viewed", group, ["contacts"])

@@ -81,6 +81,8 @@ def new_group():
 @any_staff
 def group_page(group_id: int):
     group = _group(group_id)
+    if _sees_personal_data():
+        service.record_group_contacts_viewed(current_user, group)
     return render_template(
         "groups/show.html",
         group=group,
@@ -205,6 +207,7 @@ def edit_contact(contact_id: int):
         else:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(_contact_home(contact))
+    service.record_contact_viewed(current_user, contact)
     return render_template(
         "groups/contact-form.html", form=form, group=contact.group, contact=contact, confirm=ConfirmForm()
     )
@@ -230,6 +233,7 @@ def archive_contact(contact_id: int):
 @role_required(*roles.SEES_PERSONAL_DATA)
 def contact_list():
     q = search_text(request.args)
+    service.record_contacts_listed(current_user, ["q"] if q else [])
     pagination = queries.contact_page(q, args.page(request.args))
     return render_template("groups/contacts.html", pagination=pagination, q=q)
 
@@ -238,6 +242,7 @@ def contact_list():
 @role_required(*roles.SEES_PERSONAL_DATA)
 def mailing_list():
     filters = queries.GroupFilters.from_args(request.args)
+    service.record_contacts_listed(current_user, filters.used, "contacts.mailing_list_viewed")
     return render_template("groups/mailing-list.html", result=queries.mailing_list(filters), filters=filters)
 
 

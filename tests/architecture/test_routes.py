@@ -75,3 +75,15 @@ def test_urls_are_kebab_case_with_typed_parameters():
         assert re.fullmatch(r"[a-z0-9/\-.]*", static_parts), f"{rule.rule} is not kebab-case"
         for name, converter in rule._converters.items():
             assert type(converter).__name__ != "UnicodeConverter", f"{rule.rule}: <{name}> has no type"
+
+
+def test_no_route_changes_or_deletes_audit_events():
+    """The audit log is read-only through the app: its routes only read (GET), and there are just the two."""
+    audit_rules = [rule for rule in _app.url_map.iter_rules() if "audit" in f"{rule.rule} {rule.endpoint}"]
+    assert {rule.endpoint for rule in audit_rules} == {"auth.audit_log", "auth.export_audit_log"}
+    writes = [
+        f"{rule.rule} {sorted(rule.methods)}"
+        for rule in audit_rules
+        if rule.methods - {"GET", "HEAD", "OPTIONS"}
+    ]
+    assert not writes, f"audit routes that accept writes: {writes}"

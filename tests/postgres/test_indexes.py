@@ -7,10 +7,11 @@ the tables get a few thousand filler rows (copies of a real one) and fresh stati
 
 from sqlalchemy import event, select, text
 
+from crm.core import audit
 from crm.core.models import Theme
 from crm.extensions import db
 from tests.consultation_factories import make_consultation, respond
-from tests.factories import make_contact, make_group
+from tests.factories import make_contact, make_group, make_user
 from tests.policy_factories import make_event, make_feedback, make_policy
 
 
@@ -60,6 +61,10 @@ def _records():
     make_feedback("Hearing loops at stops", event=event_row, group=group)
     make_feedback("Ramps please", policies=[policy])
     filler = make_feedback("Filler about nothing in particular")
+    officer = make_user(name="Audited Officer")
+    audit.record(officer, "policy.viewed", policy)
+    audited = audit.record(audit.SYSTEM, "filler.event", None, entity_type="filler")
+    db.session.flush()
     _fill("community_group", group.id, 20000, name="'Filler group ' || n", description="'Filler ' || n")
     _fill("feedback", filler.id, 20000, received_at="received_at - n * interval '1 minute'")
     _fill("contact", contact.id, 20000, name="'Filler person ' || n", email="'filler' || n || '@example.org'")
@@ -71,11 +76,19 @@ def _records():
         submission_token="'filler-' || n",
         received_at="received_at - n * interval '1 minute'",
     )
+    _fill(
+        "audit_event",
+        audited.id,
+        20000,
+        action="'filler.' || (n % 40)",
+        entity_id="n::text",
+        occurred_at="occurred_at - n * interval '1 minute'",
+    )
     db.session.commit()
-    for table in ("community_group", "feedback", "contact", "response"):
+    for table in ("community_group", "feedback", "contact", "response", "audit_event"):
         db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()
-    return {"policy": policy.id, "consultation": consultation.id, "housing": housing}
+    return {"policy": policy.id, "consultation": consultation.id, "housing": housing, "officer": officer.id}
 
 
 PAGES = [
@@ -89,6 +102,11 @@ PAGES = [
         ["ix_feedback_consultation_id", "ix_feedback_event_id", "ix_feedback_policy_policy_id"],
     ),
     ("/staff/consultations/{consultation}/responses", ["ix_response_consultation_received"]),
+    ("/staff/admin/audit", ["ix_audit_event_occurred_at"]),
+    ("/staff/admin/audit?actor={officer}", ["ix_audit_event_actor_occurred"]),
+    ("/staff/admin/audit?action=policy.viewed", ["ix_audit_event_action_occurred"]),
+    ("/staff/admin/audit?entity_type=policy&entity_id={policy}", ["ix_audit_event_entity_occurred"]),
+    ("/staff/admin/audit?date_from=1/1/2026&date_to=2/1/2026", ["ix_audit_event_occurred_at"]),
 ]
 
 
