@@ -203,7 +203,7 @@ class _Baseline:
                 # One round trip rather than one per table: psycopg sends a parameterless script as is.
                 name = connection.dialect.identifier_preparer.format_table
                 deletes = [f"DELETE FROM {name(table)}" for table in reversed(self.record_tables)]  # noqa: S608
-                # Audit events are append-only (migration 0009): only a transaction saying so may purge them.
+                # Audit events are append-only (migration 0010): only a transaction saying so may purge them.
                 purge = f"SET LOCAL {AUDIT_PURGE_SETTING} = 'on'"
                 connection.exec_driver_sql("; ".join([purge, *deletes]))
             else:

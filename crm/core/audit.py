@@ -1,6 +1,9 @@
 """Writes audit events into the caller's transaction: they commit or roll back with the change."""
 
-from crm.core.models import AuditEvent
+from sqlalchemy import delete, func, select, text
+
+from crm.core import retention
+from crm.core.models import AUDIT_PURGE_SETTING, AuditEvent
 from crm.extensions import db
 
 PUBLIC = "public"
@@ -35,3 +38,26 @@ def changed_field_names(entity, values: dict) -> list[str]:
             setattr(entity, name, value)
             changed.append(name)
     return changed
+
+
+# ---- Retention: the audit trail's own period (crm/core/retention.py) --------------------------------------
+
+
+def _older_than(cutoff):
+    return select(AuditEvent.id).where(AuditEvent.occurred_at < cutoff)
+
+
+def _count_older_than(cutoff) -> int:
+    return db.session.scalar(select(func.count()).select_from(_older_than(cutoff).subquery())) or 0
+
+
+@retention.ends("audit_events", due=_count_older_than)
+def purge_old_events(cutoff, limit: int) -> int:
+    """Delete up to `limit` events older than `cutoff`. On PostgreSQL the table refuses deletes unless the
+    transaction says it is a purge (migration 0010's trigger); nothing else in the app says so."""
+    ids = list(db.session.scalars(_older_than(cutoff).order_by(AuditEvent.id).limit(limit)))
+    if ids:
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"SET LOCAL {AUDIT_PURGE_SETTING} = 'on'"))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
+    return len(ids)

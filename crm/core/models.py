@@ -115,7 +115,7 @@ class AuditEvent(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(60))
     changed_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    # The audit viewer's filters, each read newest first (migration 0009). On PostgreSQL a trigger refuses
+    # The audit viewer's filters, each read newest first (migration 0010). On PostgreSQL a trigger refuses
     # UPDATE, DELETE and TRUNCATE unless the transaction set crm.allow_audit_purge (see AUDIT_PURGE_SETTING).
     __table_args__ = (
         db.Index("ix_audit_event_actor_occurred", "actor_id", "occurred_at"),
@@ -125,7 +125,7 @@ class AuditEvent(db.Model):
 
 
 # Only the test suite's clean-up and a retention run may remove audit events on PostgreSQL, by running
-# `SET LOCAL crm.allow_audit_purge = 'on'` in the transaction that deletes them (migration 0009's trigger).
+# `SET LOCAL crm.allow_audit_purge = 'on'` in the transaction that deletes them (migration 0010's trigger).
 AUDIT_PURGE_SETTING = "crm.allow_audit_purge"
 
 

@@ -1,4 +1,4 @@
-"""On PostgreSQL the database itself refuses to change or delete audit events (migration 0009's trigger),
+"""On PostgreSQL the database itself refuses to change or delete audit events (migration 0010's trigger),
 whoever asks and however: only a transaction that sets crm.allow_audit_purge may remove them."""
 
 import pytest

@@ -92,3 +92,18 @@ def test_dry_run_and_apply_together_are_refused(app):
 def test_a_handler_for_a_class_the_table_does_not_hold_is_refused():
     with pytest.raises(KeyError):
         retention.ends("shoe_sizes", due=lambda cutoff: 0)
+
+
+def test_audit_events_past_their_period_are_purged_and_the_rest_kept(app):
+    from crm.core import audit
+
+    old = audit.record(audit.SYSTEM, "group.created", None, [], entity_type="community_group")
+    old.occurred_at = utc_now() - timedelta(days=7 * 365)
+    recent = audit.record(audit.SYSTEM, "group.updated", None, [], entity_type="community_group")
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+
+    assert "The record of who did what in Community Voice (kept 6 years, then deleted): 1 due" in _run(app)
+    _run(app, "--apply")
+    remaining = set(db.session.scalars(select(AuditEvent.id)))
+    assert old_id not in remaining and recent_id in remaining
