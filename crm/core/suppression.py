@@ -220,8 +220,11 @@ def _pinned(model: _Model, labels: dict[int, str], threshold: int) -> list[int]:
     return pinned
 
 
-def _suppress(model: _Model, threshold: int) -> dict[int, str] | None:
-    """Labels for the hidden cells, or None when no pattern short of hiding everything is safe."""
+def _suppress(model: _Model, threshold: int, hide_totals: bool = True) -> dict[int, str] | None:
+    """Labels for the hidden cells, or None when no pattern short of hiding everything is safe.
+
+    Without `hide_totals` a total is never hidden for secondary reasons: everyone answers every question,
+    so one question's total is shown by the others, and hiding it in one would protect nothing."""
     values = model.values
     labels = {i: PRIMARY for i, v in enumerate(values) if 0 < v < threshold}
     for i in list(labels):
@@ -232,7 +235,12 @@ def _suppress(model: _Model, threshold: int) -> dict[int, str] | None:
         pinned = _pinned(model, labels, threshold)
         if not pinned:
             return labels
-        candidates = {j for i in pinned for j in model.neighbours(i) if j not in labels}
+        candidates = {
+            j
+            for i in pinned
+            for j in model.neighbours(i)
+            if j not in labels and (hide_totals or j not in model.totals)
+        }
         if not candidates:
             return None
         chosen = min(candidates, key=lambda j: (j in model.totals, values[j], j))
@@ -348,7 +356,7 @@ def suppress_related(
         where[(name, "")] = total_cells[totals[name]]
         lines.append([*line, (where[(name, "")], -1)])
     model = _Model(values, lines, set(total_cells.values()))
-    labels = _suppress(model, threshold)
+    labels = _suppress(model, threshold, hide_totals=False)
     for name in source:
         counts = questions[name]
         if labels is None:

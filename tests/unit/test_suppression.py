@@ -46,6 +46,14 @@ def test_residual_sums_cannot_pin_the_hidden_cells():
     assert result.cells["b"].suppressed == PRIMARY and result.cells["c"].suppressed == PRIMARY
 
 
+def test_a_question_total_is_never_hidden_as_the_others_show_it():
+    # 4 + 4 = 8 pins both; hiding the 8 would not help, as every other question shows the same total.
+    result = suppress_distribution({"a": 4, "b": 4}, threshold=5)
+    assert result.withheld and result.total.suppressed == WITHHELD
+    result = suppress_distribution({"a": 3, "b": 40, "c": 7}, threshold=5)
+    assert result.total.shown
+
+
 def test_minimum_n_withholds_the_whole_breakdown():
     result = suppress_distribution({"a": 9}, threshold=5, minimum=10)
     assert result.withheld.startswith("Not shown: fewer than 10 people")

@@ -113,6 +113,7 @@ def test_no_hidden_count_of_one_question_can_be_pinned(threshold):
         if result.withheld:
             assert all(cell.suppressed == WITHHELD for cell in [*cells, result.total])
             continue
+        assert result.total.suppressed != SECONDARY  # other questions show the same total
         possible = _attack_distribution(cells, result.total, threshold, cap=sum(counts.values()))
         for cell, values in zip([*cells, result.total], possible, strict=True):
             assert cell.value in values, (counts, result)
