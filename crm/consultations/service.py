@@ -303,11 +303,8 @@ def monitoring_key(reference: str, question: str) -> str:
 def _count_monitoring(response: Response, counted: bool) -> None:
     """Mark the response's monitoring answers as not counted (or counted again). Answers stored before
     their ids were keyed cannot be found, and keep counting."""
-    keys = [
-        monitoring_key(response.reference, q.code) for q in monitoring.questions_for(response.consultation)
-    ]
-    if not keys:
-        return
+    # every question, not only those asked today: a question switched off since still holds their answer
+    keys = [monitoring_key(response.reference, question.code) for question in monitoring.QUESTIONS]
     prefix = monitoring.EXCLUDED_PREFIX
     rows = MonitoringAnswer.__table__
     if counted:
