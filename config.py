@@ -63,7 +63,12 @@ class Config:
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     SEND_HSTS = False
-    SUPPRESSION_THRESHOLD = 5
+    # Disclosure control (crm/core/suppression.py): counts of 1 to k - 1 people are hidden (k from 2 to 100),
+    # and a breakdown of fewer than MIN_BREAKDOWN people (from k to 10,000) is not shown at all.
+    SUPPRESSION_THRESHOLD = _whole_number("SUPPRESSION_THRESHOLD", 5)
+    MIN_BREAKDOWN = _whole_number("MIN_BREAKDOWN", 10)
+    # Keys the ids of monitoring answers to their receipt references; unset, SECRET_KEY does.
+    MONITORING_LINK_KEY = os.environ.get("MONITORING_LINK_KEY")
     # Public responses, counted per client address (in Redis when REDIS_URL is set, so every app server and
     # worker shares the counts). A drop-in session of 50 people on one library's wifi is one address, and they
     # may all press "Send" in the same minute; a script sends hundreds a minute. So each consultation takes

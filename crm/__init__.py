@@ -22,6 +22,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_for(config_name))
     app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
     app.config.update(overrides)
+    from crm.core.suppression import check_settings
+
+    check_settings(app.config)  # a threshold of 0 or 1000 stops the app with a clear message
     Path(app.instance_path).mkdir(exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         # The client's address from X-Forwarded-For, as many hops from the right as there are proxies we run:

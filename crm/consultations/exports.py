@@ -19,6 +19,11 @@ def record_export(actor, consultation: Consultation, file_format: str, personal:
     )
 
 
+def record_monitoring_export(actor, consultation: Consultation, file_format: str) -> None:
+    """Suppressed equality-monitoring totals taken away as a file are on record too."""
+    audit.record(actor, f"monitoring.exported_{file_format}", consultation, ["monitoring"])
+
+
 def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
     """The header, then a row per response with an answer column per question. Everything is read as the
     rows are written, responses a batch at a time, so it works after the request has committed."""

@@ -9,6 +9,13 @@ from dataclasses import dataclass
 PREFER_NOT = "prefer_not_to_say"
 NOT_ANSWERED = "not_answered"
 NOT_APPLICABLE = "not_applicable"
+# A monitoring answer of a withdrawn or spam response is kept with this before its code, and counts nowhere.
+EXCLUDED_PREFIX = "x:"
+# Questions derived from one another, suppressed as one table (crm/core/suppression.suppress_related):
+# "No" long-term condition is the same people as activity "Not asked", and "disabled" is worked out from both.
+RELATED = ("long_term_condition", "disability_activity", "disabled")
+RELATED_SAME = ((("long_term_condition", "no"), ("disability_activity", NOT_APPLICABLE)),)
+RELATED_DERIVED = ("disabled",)
 SPECIAL_LABELS = {
     PREFER_NOT: "Prefer not to say",
     NOT_ANSWERED: "Not answered",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from crm.consultations import monitoring
 from crm.consultations.models import (
     COUNTED_STATUSES,
     STATUSES,
@@ -16,9 +17,11 @@ from crm.consultations.models import (
     Question,
     Response,
 )
+from crm.core import suppression
 from crm.core.args import one_of, search_text
 from crm.core.models import utc_now
 from crm.core.pagination import paginate
+from crm.core.suppression import Distribution
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 
@@ -188,12 +191,49 @@ def monitoring_counts(consultation_id: int) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     rows = db.session.execute(
         select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
-        .where(MonitoringAnswer.consultation_id == consultation_id)
+        .where(
+            MonitoringAnswer.consultation_id == consultation_id,
+            ~MonitoringAnswer.answer.startswith(monitoring.EXCLUDED_PREFIX),  # withdrawn or spam
+        )
         .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
     )
     for question, answer, count in rows:
         counts.setdefault(question, {})[answer] = count
     return counts
+
+
+def suppressed_monitoring(consultation) -> list[tuple[monitoring.MonitoringQuestion, Distribution]]:
+    """Every monitoring question's counts through disclosure control; related questions as one table."""
+    threshold, minimum = suppression.settings()
+    counts = monitoring_counts(consultation.id)
+    asked = monitoring.questions_for(consultation)
+    questions = [q for q in monitoring.QUESTIONS if q.code in counts or q in asked]
+    full = {}
+    for question in questions:
+        given = counts.get(question.code, {})
+        codes = question.codes + [code for code in given if code not in question.codes]
+        full[question.code] = {code: given.get(code, 0) for code in codes}
+    related = {code: full[code] for code in monitoring.RELATED if code in full}
+    result = suppression.suppress_related(
+        related, threshold, minimum, same=monitoring.RELATED_SAME, derived=monitoring.RELATED_DERIVED
+    )
+    for code, given in full.items():
+        if code not in related:
+            result[code] = suppression.suppress_distribution(given, threshold, minimum)
+    return [(question, result[question.code]) for question in questions]
+
+
+def monitoring_rows(tables) -> Iterator[list]:
+    """The monitoring report as spreadsheet rows: the same suppressed figures as the page, never more."""
+    threshold = tables[0][1].threshold if tables else 5
+    yield ["Question", "Answer", "Count", "Percentage"]
+    for question, distribution in tables:
+        if distribution.withheld:
+            yield [question.text, "", distribution.withheld, ""]
+            continue
+        for code, cell in distribution.cells.items():
+            yield [question.text, question.label(code), cell.figure(threshold), distribution.percentage(code)]
+        yield [question.text, "Total", distribution.total.figure(threshold), ""]
 
 
 def questions_for_export(consultation_id: int) -> list[Question]:

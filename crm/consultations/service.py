@@ -1,6 +1,8 @@
 """Writes for consultations: the builder, the lifecycle and responses. Each write is audited in the caller's
 unit of work, which commits a response before anyone is told its reference (crm.core.transaction)."""
 
+import hashlib
+import hmac
 import random
 import re
 import secrets
@@ -13,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from crm.consultations import monitoring
 from crm.consultations.models import (
     CHANNELS,
+    COUNTED_STATUSES,
     FORMATS,
     QUESTION_KINDS,
     RESPONDENT_KINDS,
@@ -286,6 +289,39 @@ def new_receipt_reference() -> str:
     return f"CV-{chars[:4]}-{chars[4:]}"
 
 
+def monitoring_key(reference: str, question: str) -> str:
+    """A monitoring answer's id: a keyed hash of its response's receipt reference, so that the response's
+    answers can stop counting when it is withdrawn or marked spam, while the database alone cannot join
+    them (the key is MONITORING_LINK_KEY, or SECRET_KEY, held outside the database)."""
+    from flask import current_app
+
+    key = current_app.config.get("MONITORING_LINK_KEY") or current_app.config["SECRET_KEY"]
+    digest = hmac.new(key.encode(), f"{reference}\x00{question}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def _count_monitoring(response: Response, counted: bool) -> None:
+    """Mark the response's monitoring answers as not counted (or counted again). Answers stored before
+    their ids were keyed cannot be found, and keep counting."""
+    # every question, not only those asked today: a question switched off since still holds their answer
+    keys = [monitoring_key(response.reference, question.code) for question in monitoring.QUESTIONS]
+    prefix = monitoring.EXCLUDED_PREFIX
+    rows = MonitoringAnswer.__table__
+    if counted:
+        change = (
+            rows.update()
+            .where(rows.c.id.in_(keys), rows.c.answer.startswith(prefix))
+            .values(answer=func.substr(rows.c.answer, len(prefix) + 1))
+        )
+    else:
+        change = (
+            rows.update()
+            .where(rows.c.id.in_(keys), ~rows.c.answer.startswith(prefix))
+            .values(answer=prefix + rows.c.answer)
+        )
+    db.session.execute(change)
+
+
 def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -434,7 +470,12 @@ def submit_response(
                 )
                 # Monitoring rows carry only the consultation and a random key, added in a random order.
                 rows = [
-                    MonitoringAnswer(consultation_id=consultation.id, question=code, answer=answer)
+                    MonitoringAnswer(
+                        id=monitoring_key(response.reference, code),
+                        consultation_id=consultation.id,
+                        question=code,
+                        answer=answer,
+                    )
                     for code, answer in monitoring_codes.items()
                 ]
                 random.shuffle(rows)
@@ -493,7 +534,10 @@ def set_response_status(actor, response: Response, status: str) -> bool:
         raise ConsultationError("status", "Select a status")
     if response.status == status:
         return False
+    was_counted = response.status in COUNTED_STATUSES
     response.status = status
+    if was_counted != (status in COUNTED_STATUSES):
+        _count_monitoring(response, counted=not was_counted)
     response_status_changed.send(response, excluded=status in ("spam", "withdrawn"))
     audit.record(actor, "response.status_changed", response, ["status"])
     return True

@@ -15,11 +15,10 @@ from crm.consultations.forms import (
     response_values,
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
-from crm.core import args, jobs, spreadsheets
+from crm.core import args, jobs, spreadsheets, suppression
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
-from crm.core.suppression import suppress_distribution
 from crm.core.time import (
     end_of_uk_day,
     parse_time_of_day,
@@ -425,20 +424,25 @@ def export(consultation_id: int, file_format: str):
 @bp.get("/<int:consultation_id>/monitoring")
 @role_required(*roles.SEES_MONITORING)
 def monitoring_summary(consultation_id: int):
-    from flask import current_app
-
     consultation = _consultation(consultation_id)
     service.record_monitoring_viewed(current_user, consultation)
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
-    counts = queries.monitoring_counts(consultation.id)
-    tables = []
-    for question in monitoring.QUESTIONS:
-        if question.code not in counts and question not in monitoring.questions_for(consultation):
-            continue
-        given = counts.get(question.code, {})
-        codes = question.codes + [code for code in given if code not in question.codes]
-        distribution = suppress_distribution({code: given.get(code, 0) for code in codes}, threshold)
-        tables.append((question, distribution))
+    threshold, minimum = suppression.settings()
     return render_template(
-        "consultations/monitoring.html", consultation=consultation, tables=tables, threshold=threshold
+        "consultations/monitoring.html",
+        consultation=consultation,
+        tables=queries.suppressed_monitoring(consultation),
+        threshold=threshold,
+        minimum=minimum,
+    )
+
+
+@bp.get("/<int:consultation_id>/monitoring.<any(csv,xlsx):file_format>")
+@role_required(*roles.SEES_MONITORING)
+def monitoring_export(consultation_id: int, file_format: str):
+    consultation = _consultation(consultation_id)
+    exports.record_monitoring_export(current_user, consultation, file_format)
+    return spreadsheets.download(
+        f"{consultation.slug}-equality-monitoring.{file_format}",
+        queries.monitoring_rows(queries.suppressed_monitoring(consultation)),
+        sheet_title="Equality monitoring",
     )

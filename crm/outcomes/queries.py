@@ -1,13 +1,12 @@
 """Reads for outcomes: the public list, one consultation's published outcome, its counts and its feedback."""
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import COUNTED_STATUSES, Response
+from crm.core import suppression
 from crm.core.models import Theme
 from crm.core.pagination import paginate
-from crm.core.suppression import PRIMARY, Cell
 from crm.extensions import db
 from crm.feedback.models import Feedback, feedback_theme
 from crm.feedback.queries import text_search_condition
@@ -31,25 +30,22 @@ def theme_counts(consultation_id: int) -> list[tuple[str, int]]:
 
 
 def you_said(consultation_id: int) -> dict:
-    """What people said, for the public: responses and theme mentions, each count under the threshold hidden.
-
-    Themes overlap (one comment can carry several), so there is no total to subtract from and primary
-    suppression is enough; the response count is shown the same way.
-    """
-    threshold = current_app.config["SUPPRESSION_THRESHOLD"]
-
-    def cell(value: int) -> Cell:
-        return Cell(value, PRIMARY if 0 < value < threshold else None)
-
+    """What people said, for the public: responses and theme mentions through disclosure control
+    (crm/core/suppression.suppress_counts: themes overlap, so there is no total to subtract from)."""
+    threshold, _minimum = suppression.settings()
     responses = db.session.scalar(
         select(db.func.count())
         .select_from(Response)
         .where(Response.consultation_id == consultation_id, Response.status.in_(COUNTED_STATUSES))
     )
+    themes = theme_counts(consultation_id)
+    cells = suppression.suppress_counts(
+        {"": responses or 0} | {f"theme:{n}": c for n, c in themes}, threshold
+    )
     return {
         "threshold": threshold,
-        "responses": cell(responses or 0),
-        "themes": [(name, cell(count)) for name, count in theme_counts(consultation_id)],
+        "responses": cells[""],
+        "themes": [(name, cells[f"theme:{name}"]) for name, _count in themes],
     }
 
 

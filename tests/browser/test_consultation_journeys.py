@@ -129,8 +129,8 @@ def test_the_equality_lead_reads_suppressed_monitoring(page, make_user):
     from tests.consultation_factories import make_consultation, respond
 
     consultation = make_consultation(title="Monitoring journey")
-    for _ in range(3):
-        respond(consultation, monitoring_answers={"sex": "male"})
+    for number in range(12):  # fewer than 10 people would show no breakdown at all
+        respond(consultation, monitoring_answers={"sex": "male" if number < 3 else "female"})
     lead = make_user(role=roles.EQUALITY_LEAD)
     sign_in(page, lead.email, PASSWORD)
     page.goto(f"/staff/consultations/{consultation.id}")

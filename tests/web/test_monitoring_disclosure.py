@@ -1,0 +1,124 @@
+"""Disclosure control through the real monitoring page and its exports: minimum n, residual sums, related
+questions, and withdrawn or spam responses counted nowhere."""
+
+import csv
+import io
+import itertools
+
+from openpyxl import load_workbook
+
+from tests.consultation_factories import make_consultation, respond
+
+
+def _tables(page) -> dict[str, dict[str, str]]:
+    return {
+        table.caption.text.strip(): {
+            row.th.text: row.select("td")[0].text for row in table.select("tbody tr")
+        }
+        for table in page.select("table")
+    }
+
+
+def _table(page, words: str) -> dict[str, str]:
+    return next(cells for caption, cells in _tables(page).items() if words in caption)
+
+
+def _possible(cells: dict[str, str], threshold: int = 5) -> dict[str, set[int]]:
+    """The attacker: every completion of the shown figures; "fewer than 5" is 0 to 4, "hidden" 5 or more."""
+    total = int(cells.pop("Total").replace(",", ""))
+    domains = {
+        label: (
+            range(threshold)
+            if text == "fewer than 5"
+            else range(threshold, total + 1)
+            if text == "hidden"
+            else range(int(text.replace(",", "")), int(text.replace(",", "")) + 1)
+        )
+        for label, text in cells.items()
+    }
+    found = {label: set() for label in cells}
+    labels = list(domains)
+    for values in itertools.product(*(domains[label] for label in labels)):
+        if sum(values) == total:
+            for label, value in zip(labels, values, strict=True):
+                found[label].add(value)
+    return found
+
+
+def test_the_residual_sum_of_the_issue_cannot_be_worked_out_from_the_page(client, sign_in_as):
+    consultation = make_consultation()
+    answers = ["straight"] * 6 + ["gay_lesbian", "bisexual"] + ["straight"] * 4
+    for answer in answers:
+        respond(consultation, monitoring_answers={"sexual_orientation": answer})
+    sign_in_as("equality_lead")
+    page = client.page(f"/staff/consultations/{consultation.id}/monitoring")
+    cells = _table(page, "sexual orientation")
+    assert cells["Straight or heterosexual"] == "10" and cells["Total"] == "12"
+    for label, values in _possible(cells).items():
+        if label != "Straight or heterosexual":
+            assert len(values) >= 2, f"{label} is exactly {values}"
+
+
+def test_related_questions_hide_together(client, sign_in_as):
+    consultation = make_consultation()
+    for number in range(11):
+        condition = "no" if number < 7 else "yes"
+        given = {"long_term_condition": condition}
+        if condition == "yes":
+            given["disability_activity"] = "yes_a_lot"
+        respond(consultation, monitoring_answers=given)
+    sign_in_as("admin")
+    page = client.page(f"/staff/consultations/{consultation.id}/monitoring")
+    condition = _table(page, "physical or mental health conditions")
+    activity = _table(page, "day-to-day activities")
+    assert condition["No"] == activity["Not asked (no long-term condition)"]
+    assert not any(
+        "Disabled under" in caption for caption in _tables(page)
+    )  # its figures are sums of hidden ones
+    assert "it is worked out from the questions above" in page.text
+
+
+def test_withdrawn_and_spam_responses_count_in_no_figure(client, sign_in_as):
+    consultation = make_consultation()
+    responses = [respond(consultation, monitoring_answers={"sex": "female"}) for _ in range(12)]
+    sign_in_as("admin")
+    url = f"/staff/consultations/{consultation.id}"
+    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "12"
+    for response, status in zip(responses[:2], ["withdrawn", "spam"], strict=True):
+        page = f"{url}/responses/{response.id}"
+        assert client.submit(f"{page}/status", {"status": status}, form_page=page).status_code == 302
+    sex = _table(client.page(f"{url}/monitoring"), "your sex")
+    assert sex["Total"] == "10" and sex["Female"] == "10"
+    page = f"{url}/responses/{responses[0].id}"
+    client.submit(f"{page}/status", {"status": "accepted"}, form_page=page)  # restored: it counts again
+    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "11"
+
+
+def test_the_exports_hold_the_page_figures_and_no_more(client, sign_in_as):
+    consultation = make_consultation()
+    for number in range(12):
+        respond(consultation, monitoring_answers={"sex": "female" if number < 9 else "male"})
+    sign_in_as("equality_lead")
+    url = f"/staff/consultations/{consultation.id}/monitoring"
+    text = client.get(f"{url}.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(text))}
+    assert rows[("What is your sex?", "Male")] == "fewer than 5"
+    assert rows[("What is your sex?", "Female")] == "9" and rows[("What is your sex?", "Total")] == "12"
+    sheet = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data)).active
+    values = {(row[0], row[1]): row[2] for row in sheet.iter_rows(values_only=True)}
+    assert values[("What is your sex?", "Male")] == "fewer than 5"
+    few = make_consultation()
+    respond(few, monitoring_answers={"religion": "sikh"})
+    text = client.get(f"/staff/consultations/{few.id}/monitoring.csv").get_data(as_text=True)
+    assert "Sikh" not in text and "fewer than 10 people" in text
+
+
+def test_a_threshold_of_0_or_1000_stops_the_app_with_a_clear_message():
+    import pytest
+
+    from crm import create_app
+    from crm.core.suppression import SuppressionSettingsError
+
+    for threshold in (0, 1000):
+        with pytest.raises(SuppressionSettingsError, match="from 2 to 100"):
+            create_app("test", SUPPRESSION_THRESHOLD=threshold)
