@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
+from crm.core.args import whole_number
 from crm.core.time import parse_day_boxes
 
 # Characters that have no business in names and titles: control characters apart from newlines and tabs.
@@ -78,6 +79,6 @@ class FeedbackIds(SelectMultipleField):
 
     def process_formdata(self, valuelist):
         self.data = []
-        if any(not value.isdigit() for value in valuelist) or len(valuelist) > 1000:
+        if any(whole_number(value) is None for value in valuelist) or len(valuelist) > 1000:
             raise ValueError("Select feedback from the list shown")
         self.data = [int(value) for value in valuelist]

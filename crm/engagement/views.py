@@ -7,6 +7,7 @@ from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import active_staff_choices
 from crm.consultations.queries import consultation_choices
 from crm.core import args
+from crm.core.args import whole_number
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
@@ -41,10 +42,11 @@ def _reach_from(form_data) -> tuple[dict[int, int], str | None]:
         if not key.startswith("reach-") or not value.strip():
             continue
         ident = key.removeprefix("reach-")
-        if not ident.isdigit() or not value.strip().isdigit():
+        characteristic_id, estimate = whole_number(ident), whole_number(value)
+        if characteristic_id is None or estimate is None:
             problem = "Reach estimates must be whole numbers for characteristics on the list"
             continue
-        reach[int(ident)] = int(value.strip())
+        reach[characteristic_id] = estimate
     return reach, problem
 
 
@@ -88,9 +90,10 @@ def _save(form: EventForm, save):
 def _render_form(form, event=None):
     reach = (
         {
-            int(k.removeprefix("reach-")): v
+            characteristic_id: v
             for k, v in request.form.items()
-            if k.startswith("reach-") and k.removeprefix("reach-").isdigit()
+            if k.startswith("reach-")
+            and (characteristic_id := whole_number(k.removeprefix("reach-"))) is not None
         }
         if request.method == "POST"
         else ({r.characteristic_id: r.estimated_count for r in event.reach} if event else {})

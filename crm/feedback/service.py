@@ -7,6 +7,7 @@ from sqlalchemy import delete, exists, insert, or_, select, update
 
 from crm.consultations.service import response_received, response_status_changed
 from crm.core import audit
+from crm.core.args import whole_number
 from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
 from crm.core.rules import RuleBroken
 from crm.engagement.models import EngagementEvent
@@ -156,7 +157,7 @@ def apply_coding(actor, ids: list[int], coding: Coding) -> int:
         if coding.kind not in CODES or coding.action not in ("add", "remove"):
             raise FeedbackError("kind", "Select what to do")
         table, column, model = CODES[coding.kind]
-        code_id = int(coding.value) if str(coding.value).isdigit() else None
+        code_id = whole_number(str(coding.value))
         if code_id is None or db.session.get(model, code_id) is None:
             raise FeedbackError(coding.kind, f"Select a {coding.kind} shown on the list")
         for chunk in _chunks(ids):

@@ -9,6 +9,7 @@ from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices
 from crm.core import args, reference
+from crm.core.args import whole_number
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
@@ -100,7 +101,9 @@ def code():
             )
         ids = queries.matching_ids(filters)
     else:
-        ids = queries.existing_ids([int(i) for i in request.form.getlist("feedback_id") if i.isdigit()])
+        ids = queries.existing_ids(
+            [n for i in request.form.getlist("feedback_id") if (n := whole_number(i)) is not None]
+        )
     try:
         count = service.apply_coding(
             current_user, ids, service.Coding(form.action.data, form.kind.data, form.value())

@@ -10,6 +10,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from crm.core.args import whole_number
 from crm.forms import max_length, no_control_characters
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES
 
@@ -68,7 +69,7 @@ class PolicyForm(FlaskForm):
             "title": self.title.data,
             "kind": self.kind.data,
             "work_area": self.work_area.data or "",
-            "owner_id": int(owner) if owner and str(owner).isdigit() else None,
+            "owner_id": whole_number(str(owner)) if owner else None,
             "status": self.status.data,
             "summary": self.summary.data or "",
         }

@@ -341,3 +341,33 @@ def test_excluded_feedback_stays_out_of_the_inbox(client, sign_in_as):
     db.session.commit()
     sign_in_as("viewer")
     assert _texts(client.page("/staff/feedback")) == []
+
+
+def test_coding_ignores_ids_that_are_not_plain_whole_numbers(client, sign_in_as):
+    item = make_feedback("Item to code")
+    sign_in_as("engagement_officer")
+    housing = str(_id(Theme, "Housing"))
+    # "²" passes str.isdigit() yet int() refuses it; 2**40 is past any id the database holds.
+    response = _code(
+        client,
+        {
+            "scope": "selected",
+            "feedback_id": ["²", str(2**40), str(item.id)],
+            "action": "add",
+            "kind": "theme",
+            "value_theme": housing,
+        },
+    )
+    assert response.status_code < 500
+    for value in ("²", str(2**40)):
+        response = _code(
+            client,
+            {
+                "scope": "selected",
+                "feedback_id": [str(item.id)],
+                "action": "add",
+                "kind": "theme",
+                "value_theme": value,
+            },
+        )
+        assert response.status_code < 500
