@@ -22,7 +22,7 @@ def export_evidence_pack(run: Run) -> dict:
     file_format, personal = run.params["format"], run.params["personal"]
     exports.record_export(run.actor, policy, filters, file_format, personal)
     rows = run.write_file(
-        f"{policy.reference}-queries.{file_format}",
+        f"{policy.reference}-evidence.{file_format}",
         exports.evidence_rows(policy.id, filters, personal),
         sheet_title="Evidence",
         stage="Writing feedback",

@@ -111,7 +111,7 @@ def export_evidence_pack(policy_id: int, file_format: str):
     # On record before the file is sent: the rows are read as it streams, after this request commits.
     exports.record_export(current_user, policy, filters, file_format, personal)
     return spreadsheets.download(
-        f"{policy.reference}-queries.{file_format}",
+        f"{policy.reference}-evidence.{file_format}",
         exports.evidence_rows(policy.id, filters, personal),
         sheet_title="Evidence",
     )

@@ -18,6 +18,18 @@ def _characteristic(name: str) -> Characteristic:
     return db.session.query(Characteristic).filter_by(name=name).one()
 
 
+def _event(actor, policy, action: str, days_ago: int, fields=()) -> AuditEvent:
+    return AuditEvent(
+        actor_id=actor.id,
+        actor_label=actor.email,
+        action=action,
+        entity_type="policy",
+        entity_id=str(policy.id),
+        changed_fields=list(fields),
+        occurred_at=_days_ago(days_ago),
+    )
+
+
 def _record(client, policy) -> str:
     response = client.get(f"/staff/policies/{policy.id}/due-regard")
     assert response.status_code == 200
@@ -57,33 +69,9 @@ def test_each_decision_shows_the_evidence_as_it_stood_then(client, sign_in_as):
     db.session.add(finding)
     db.session.add_all(
         [
-            AuditEvent(
-                actor_id=approver.id,
-                actor_label=approver.email,
-                action="evidence_pack.viewed",
-                entity_type="policy",
-                entity_id=str(policy.id),
-                changed_fields=[],
-                occurred_at=_days_ago(6),
-            ),
-            AuditEvent(
-                actor_id=approver.id,
-                actor_label=approver.email,
-                action="evidence_pack.viewed",
-                entity_type="policy",
-                entity_id=str(policy.id),
-                changed_fields=[],
-                occurred_at=_days_ago(2),
-            ),
-            AuditEvent(
-                actor_id=approver.id,
-                actor_label=approver.email,
-                action="policy.updated",
-                entity_type="policy",
-                entity_id=str(policy.id),
-                changed_fields=["status"],
-                occurred_at=_days_ago(1),
-            ),
+            _event(approver, policy, "evidence_pack.viewed", days_ago=6),
+            _event(approver, policy, "evidence_pack.viewed", days_ago=2),
+            _event(approver, policy, "policy.updated", days_ago=1, fields=["status"]),
         ]
     )
     db.session.commit()

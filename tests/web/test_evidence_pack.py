@@ -191,6 +191,7 @@ def test_exports_neutralise_formulas_and_leave_out_personal_details_for_non_offi
     sign_in_as(roles.POLICY_LEAD)
     response = client.get(_pack(policy) + "/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="{policy.reference}-evidence.csv"' in response.headers["Content-Disposition"]
     rows = _csv_rows(response)
     assert "Contact name" not in rows[0] and "Respondent email" not in rows[0]
     body = response.get_data(as_text=True)
