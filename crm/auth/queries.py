@@ -3,10 +3,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select, text
 
 from crm.auth.models import StaffUser
-from crm.core.args import one_id, one_of
+from crm.core.args import one_id, one_of, typed_day_range_problems, within_typed_days
 from crm.core.models import AuditEvent
 from crm.core.pagination import paginate
-from crm.core.time import end_of_uk_day, govuk_date_time, parse_day, start_of_uk_day
+from crm.core.time import govuk_date_time
 from crm.extensions import db
 
 
@@ -68,12 +68,11 @@ class AuditFilters:
         )
         if filters.actor is not None and filters.actor > 2**31 - 1:
             filters.actor = None
-        for name in ("date_from", "date_to"):
-            if getattr(filters, name) and parse_day(getattr(filters, name)) is None:
-                filters.errors[name] = "Enter a real date, for example 27/3/2026"
-        start, end = parse_day(filters.date_from), parse_day(filters.date_to)
-        if start and end and end < start and "date_to" not in filters.errors:
-            filters.errors["date_to"] = "The end date must be the same as or after the start date"
+        filters.errors.update(
+            typed_day_range_problems(
+                filters.date_from, filters.date_to, not_a_day="Enter a real date, for example 27/3/2026"
+            )
+        )
         if filters.entity_id and not filters.entity_type:
             filters.errors["entity_id"] = "Choose the kind of record as well as its number"
         return filters
@@ -129,11 +128,7 @@ def _audit_query(filters: AuditFilters) -> Select:
         query = query.where(AuditEvent.entity_type == filters.entity_type)
         if filters.entity_id:
             query = query.where(AuditEvent.entity_id == filters.entity_id)
-    start, end = parse_day(filters.date_from), parse_day(filters.date_to)
-    if start and "date_from" not in filters.errors:
-        query = query.where(AuditEvent.occurred_at >= start_of_uk_day(start))
-    if end and "date_to" not in filters.errors:
-        query = query.where(AuditEvent.occurred_at < end_of_uk_day(end))
+    query = query.where(*within_typed_days(AuditEvent.occurred_at, filters.date_from, filters.date_to))
     return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 

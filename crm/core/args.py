@@ -16,7 +16,7 @@ from flask import Request, current_app
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
-from crm.core.time import parse_day
+from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 
 # The largest id an `Integer` column holds (PostgreSQL's `integer`); every table's ids are below it.
 MAX_ID = 2**31 - 1
@@ -119,3 +119,31 @@ def day(args, name: str) -> date | None:
     """A day as a browser's date input sends it (2026-11-27), or as a person types it where the browser
     shows a plain text box instead (27/11/2026); None for anything else."""
     return parse_day(args.get(name, ""))
+
+
+def typed_day_range_problems(
+    date_from: str, date_to: str, not_a_day: str = "Enter a date like 27/3/2026"
+) -> dict[str, str]:
+    """What is wrong with a from/to pair of typed dates, by field: not a real day (`not_a_day`), or the end
+    before the start. A filter form shows each next to its field."""
+    problems = {}
+    start, end = parse_day(date_from), parse_day(date_to)
+    for name, typed, parsed in (("date_from", date_from, start), ("date_to", date_to, end)):
+        if typed and parsed is None:
+            problems[name] = not_a_day
+    if start and end and end < start:
+        problems["date_to"] = "The end date must be the same as or after the start date"
+    return problems
+
+
+def within_typed_days(column, date_from: str, date_to: str) -> list:
+    """WHERE clauses keeping `column` within the typed days, whole UK days; a bound with a problem is left
+    out, as the page shows the problem instead."""
+    problems = typed_day_range_problems(date_from, date_to)
+    start, end = parse_day(date_from), parse_day(date_to)
+    conditions = []
+    if start and "date_from" not in problems:
+        conditions.append(column >= start_of_uk_day(start))
+    if end and "date_to" not in problems:
+        conditions.append(column < end_of_uk_day(end))
+    return conditions

@@ -24,10 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, Response, consultation_characteristic, consultation_policy
-from crm.core.args import ids, search_text
+from crm.core.args import ids, search_text, typed_day_range_problems, within_typed_days
 from crm.core.models import Barrier, Characteristic, Theme
 from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
-from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
 from crm.feedback.models import (
@@ -112,12 +111,7 @@ class EvidenceFilters:
             date_from=args.get("date_from", "").strip()[:20],
             date_to=args.get("date_to", "").strip()[:20],
         )
-        for name in ("date_from", "date_to"):
-            if getattr(filters, name) and parse_day(getattr(filters, name)) is None:
-                filters.errors[name] = "Enter a date like 27/3/2026"
-        start, end = parse_day(filters.date_from), parse_day(filters.date_to)
-        if start and end and end < start:
-            filters.errors["date_to"] = "The end date must be the same as or after the start date"
+        filters.errors.update(typed_day_range_problems(filters.date_from, filters.date_to))
         return filters
 
     @property
@@ -168,11 +162,7 @@ def _filter_conditions(filters: EvidenceFilters) -> list:
     ):
         if wanted:
             conditions.append(exists().where(table.c.feedback_id == Feedback.id, table.c[column].in_(wanted)))
-    start, end = parse_day(filters.date_from), parse_day(filters.date_to)
-    if start and "date_from" not in filters.errors:
-        conditions.append(Feedback.received_at >= start_of_uk_day(start))
-    if end and "date_to" not in filters.errors:
-        conditions.append(Feedback.received_at < end_of_uk_day(end))
+    conditions += within_typed_days(Feedback.received_at, filters.date_from, filters.date_to)
     return conditions
 
 
