@@ -504,14 +504,6 @@ def _filter_choices(policy_id, groups: dict, characteristics, themes, barriers) 
     }
 
 
-def coverage(policy_id: int) -> list[CoverageRow]:
-    return evidence_pack(policy_id, EvidenceFilters()).coverage
-
-
-def total_reached(policy_id: int) -> int:
-    return evidence_pack(policy_id, EvidenceFilters()).total
-
-
 @dataclass(frozen=True)
 class ExportedItem:
     """A feedback item as the export writes it: plain values, no objects."""

@@ -21,7 +21,10 @@ def _pack(policy):
 
 
 def _coverage(policy) -> dict:
-    return {row.characteristic.name: row for row in evidence.coverage(policy.id)}
+    return {
+        row.characteristic.name: row
+        for row in evidence.evidence_pack(policy.id, evidence.EvidenceFilters()).coverage
+    }
 
 
 def test_feedback_reaches_a_policy_through_consultations_events_and_direct_links_only():
@@ -36,7 +39,7 @@ def test_feedback_reaches_a_policy_through_consultations_events_and_direct_links
 
     page = evidence.evidence_pack(policy.id, evidence.EvidenceFilters()).pagination
     assert {item.id for item in page.items} == {via_consultation.id, via_event.id, direct.id}
-    assert evidence.total_reached(policy.id) == 3
+    assert evidence.evidence_pack(policy.id, evidence.EvidenceFilters()).total == 3
 
 
 def test_coverage_counts_feedback_groups_events_and_responses_and_shows_gaps():

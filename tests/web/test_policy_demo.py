@@ -22,12 +22,16 @@ def test_demo_evidence(client):
     assert len(policies) == 3
     coded = {}
     for policy in policies:
-        rows = evidence.coverage(policy.id)
+        rows = evidence.evidence_pack(policy.id, evidence.EvidenceFilters()).coverage
         coded[policy.reference] = [row.characteristic.name for row in rows if row.has_evidence]
-        assert evidence.total_reached(policy.id) > 0
+        assert evidence.evidence_pack(policy.id, evidence.EvidenceFilters()).total > 0
     assert all(coded.values())
     homes = next(p for p in policies if p.reference == "DEMO-POL-003")
-    gaps = [row.characteristic.name for row in evidence.coverage(homes.id) if row.target_not_reached]
+    gaps = [
+        row.characteristic.name
+        for row in evidence.evidence_pack(homes.id, evidence.EvidenceFilters()).coverage
+        if row.target_not_reached
+    ]
     assert gaps == ["Carers"]
 
     statuses = dict(db.session.execute(select(EIA.status, func.count()).group_by(EIA.status)).all())
