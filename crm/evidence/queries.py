@@ -629,6 +629,5 @@ def policy_influences(policy_id: int, limit: int = 100) -> list[PolicyInfluence]
 
 def filtered_count(policy_id: int, filters: EvidenceFilters) -> int:
     """How many of the policy's feedback items match the filters: what an export of them would hold."""
-    return (
-        db.session.scalar(select(func.count()).select_from(filtered_ids(policy_id, filters).subquery())) or 0
-    )
+    _reached, matching = _reached_and_matching(policy_id, filters)
+    return db.session.scalar(select(func.count()).select_from(matching)) or 0
