@@ -322,6 +322,13 @@ def _count_monitoring(response: Response, counted: bool) -> None:
     db.session.execute(change)
 
 
+def forget_monitoring(response: Response) -> int:
+    """Delete the response's monitoring answers for good (a withdrawal or an erasure). Returns how many went."""
+    keys = [monitoring_key(response.reference, question.code) for question in monitoring.QUESTIONS]
+    rows = MonitoringAnswer.__table__
+    return db.session.execute(rows.delete().where(rows.c.id.in_(keys))).rowcount
+
+
 def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
