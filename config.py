@@ -67,8 +67,11 @@ class Config:
     # and a breakdown of fewer than MIN_BREAKDOWN people (from k to 10,000) is not shown at all.
     SUPPRESSION_THRESHOLD = _whole_number("SUPPRESSION_THRESHOLD", 5)
     MIN_BREAKDOWN = _whole_number("MIN_BREAKDOWN", 10)
-    # Keys the ids of monitoring answers to their receipt references; unset, SECRET_KEY does.
+    # Keys the ids of monitoring answers to their receipt references, and seals answers waiting to be
+    # published (crm/consultations/monitoring_store.py); unset, SECRET_KEY does.
     MONITORING_LINK_KEY = os.environ.get("MONITORING_LINK_KEY")
+    # Monitoring answers join the figures this many responses at a time, or k (above) if that is more.
+    MONITORING_BATCH_SIZE = _whole_number("MONITORING_BATCH_SIZE", 0)
     # Public responses, counted per client address (in Redis when REDIS_URL is set, so every app server and
     # worker shares the counts). A drop-in session of 50 people on one library's wifi is one address, and they
     # may all press "Send" in the same minute; a script sends hundreds a minute. So each consultation takes

@@ -1,7 +1,15 @@
 """Imports every area's models so the metadata (and so Alembic) sees all tables."""
 
 from crm.auth.models import SignInThrottle, StaffUser
-from crm.consultations.models import Answer, Consultation, MonitoringAnswer, Question, Response
+from crm.consultations.models import (
+    Answer,
+    Consultation,
+    MonitoringAnswer,
+    MonitoringSnapshot,
+    MonitoringWaiting,
+    Question,
+    Response,
+)
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach
@@ -28,6 +36,8 @@ __all__ = [
     "ImportBatch",
     "Job",
     "MonitoringAnswer",
+    "MonitoringSnapshot",
+    "MonitoringWaiting",
     "Outcome",
     "Policy",
     "PolicyInfluence",

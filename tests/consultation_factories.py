@@ -5,7 +5,7 @@ from itertools import count
 
 from crm.consultations import service
 from crm.consultations.models import Consultation
-from crm.core import audit
+from crm.core import audit, transaction
 from crm.core.models import utc_now
 from crm.extensions import db
 
@@ -106,9 +106,12 @@ def form_data(consultation, **changes) -> dict:
 
 
 def respond(consultation, commit=True, **values):
+    """A response through the service. Committed as a request would be (so its monitoring answers are
+    published once a batch is waiting), unless `commit` is false."""
     kwargs = {"answers": answers_for(consultation), "token": service.new_submission_token(), "consent": True}
     kwargs.update(values)
-    response, _created = service.submit_response(consultation, **kwargs)
-    if commit:
-        db.session.commit()
+    if not commit:
+        return service.submit_response(consultation, **kwargs)[0]
+    with transaction.unit_of_work():
+        response, _created = service.submit_response(consultation, **kwargs)
     return response

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from crm.auth.models import StaffUser
-from crm.consultations import monitoring, service
+from crm.consultations import monitoring, monitoring_store, service
 from crm.consultations.models import Consultation
 from crm.core import audit
 from crm.core.models import utc_now
@@ -157,3 +157,5 @@ def _add_responses(consultation, how_many, rng, received_at=None, channel="onlin
             monitoring_answers=given,
             received_at=start + timedelta(minutes=90 * number) if received_at is None else received_at,
         )
+    # Fictional people, so their answers are published at once rather than waiting for the commit.
+    monitoring_store.publish_waiting(consultation.id, at_least=1)

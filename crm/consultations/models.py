@@ -298,7 +298,10 @@ def _opaque_key() -> str:
 
 
 class MonitoringAnswer(db.Model):
-    """One equality-monitoring answer. Special category data: only ever read as suppressed aggregates."""
+    """One equality-monitoring answer, published in a batch (crm/consultations/monitoring_store.py). Special
+    category data: only ever read as suppressed aggregates. Its id is a keyed hash of the response's receipt
+    reference and the question: with the key, held outside the database, a response's answers can be found to
+    withdraw them; from the database alone, nothing joins them to a response."""
 
     __tablename__ = "monitoring_answer"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_opaque_key)
@@ -307,3 +310,24 @@ class MonitoringAnswer(db.Model):
     answer: Mapped[str] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_monitoring_answer_tally", "consultation_id", "question", "answer"),)
+
+
+class MonitoringWaiting(db.Model):
+    """One response's monitoring answers waiting to be published with others, sealed (encrypted) under a key
+    held outside the database: this row is written in the response's own transaction, so only sealed data may
+    sit beside it. Its id is a keyed hash of the receipt reference, so a withdrawal can find it."""
+
+    __tablename__ = "monitoring_waiting"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    sealed: Mapped[str] = mapped_column(Text)
+
+
+class MonitoringSnapshot(db.Model):
+    """A consultation's monitoring tables as published, already suppressed, frozen before its answers are
+    deleted at the end of their retention period. Holds only what the page showed: labels and figures."""
+
+    __tablename__ = "monitoring_snapshot"
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    tables: Mapped[list] = mapped_column(JSON)

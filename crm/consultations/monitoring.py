@@ -1,7 +1,7 @@
 """Equality-monitoring questions: ONS Census 2021 categories and the GSS harmonised disability questions.
 
 "Prefer not to say" is offered on every question; a question left blank is stored as "Not answered", a
-different code (reference section 4.8). Answers are stored apart from responses; see models.MonitoringAnswer.
+different code (reference section 4.8). Answers are stored apart from responses; see monitoring_store.
 """
 
 from dataclasses import dataclass
@@ -9,8 +9,6 @@ from dataclasses import dataclass
 PREFER_NOT = "prefer_not_to_say"
 NOT_ANSWERED = "not_answered"
 NOT_APPLICABLE = "not_applicable"
-# A monitoring answer of a withdrawn or spam response is kept with this before its code, and counts nowhere.
-EXCLUDED_PREFIX = "x:"
 # Questions derived from one another, suppressed as one table (crm/core/suppression.suppress_related):
 # "No" long-term condition is the same people as activity "Not asked", and "disabled" is worked out from both.
 RELATED = ("long_term_condition", "disability_activity", "disabled")

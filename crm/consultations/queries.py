@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm.consultations import monitoring
+from crm.consultations import monitoring, monitoring_store
 from crm.consultations.models import (
     COUNTED_STATUSES,
     STATUSES,
     Answer,
     Consultation,
-    MonitoringAnswer,
+    MonitoringSnapshot,
     Question,
     Response,
 )
@@ -186,26 +186,11 @@ def free_text_answers(question: Question, page: int, per_page: int = 20):
     )
 
 
-def monitoring_counts(consultation_id: int) -> dict[str, dict[str, int]]:
-    """Counts per monitoring question and answer code. Only ever shown through suppression."""
-    counts: dict[str, dict[str, int]] = {}
-    rows = db.session.execute(
-        select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
-        .where(
-            MonitoringAnswer.consultation_id == consultation_id,
-            ~MonitoringAnswer.answer.startswith(monitoring.EXCLUDED_PREFIX),  # withdrawn or spam
-        )
-        .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
-    )
-    for question, answer, count in rows:
-        counts.setdefault(question, {})[answer] = count
-    return counts
-
-
 def suppressed_monitoring(consultation) -> list[tuple[monitoring.MonitoringQuestion, Distribution]]:
-    """Every monitoring question's counts through disclosure control; related questions as one table."""
+    """Every monitoring question's published counts through disclosure control; related questions as one
+    table. Answers still waiting for a batch (monitoring_store) are not in them."""
     threshold, minimum = suppression.settings()
-    counts = monitoring_counts(consultation.id)
+    counts = monitoring_store.counts(consultation.id)
     asked = monitoring.questions_for(consultation)
     questions = [q for q in monitoring.QUESTIONS if q.code in counts or q in asked]
     full = {}
@@ -223,17 +208,71 @@ def suppressed_monitoring(consultation) -> list[tuple[monitoring.MonitoringQuest
     return [(question, result[question.code]) for question in questions]
 
 
-def monitoring_rows(tables) -> Iterator[list]:
-    """The monitoring report as spreadsheet rows: the same suppressed figures as the page, never more."""
-    threshold = tables[0][1].threshold if tables else 5
-    yield ["Question", "Answer", "Count", "Percentage"]
-    for question, distribution in tables:
+@dataclass(frozen=True)
+class MonitoringTable:
+    """One question's figures as published, already suppressed: labels, and each figure as a number when
+    shown or the words the page uses ("fewer than 5", "hidden") when not. Nothing else, so that it can be
+    frozen (MonitoringSnapshot) once the answers behind it are deleted."""
+
+    question: str
+    withheld: str = ""
+    rows: tuple[tuple[str, int | str, str], ...] = ()  # (answer, figure, percentage)
+    total: int | str = 0
+
+    @classmethod
+    def of(cls, question: monitoring.MonitoringQuestion, distribution: Distribution) -> "MonitoringTable":
         if distribution.withheld:
-            yield [question.text, "", distribution.withheld, ""]
+            return cls(question.text, withheld=distribution.withheld)
+        threshold = distribution.threshold
+        return cls(
+            question.text,
+            rows=tuple(
+                (question.label(code), cell.figure(threshold), distribution.percentage(code))
+                for code, cell in distribution.cells.items()
+            ),
+            total=distribution.total.figure(threshold),
+        )
+
+    def as_json(self) -> dict:
+        return {"question": self.question, "withheld": self.withheld, "rows": self.rows, "total": self.total}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "MonitoringTable":
+        return cls(data["question"], data["withheld"], tuple(map(tuple, data["rows"])), data["total"])
+
+    @property
+    def total_percentage(self) -> str:
+        return "100%" if isinstance(self.total, int) and self.total else ""
+
+
+@dataclass(frozen=True)
+class MonitoringReport:
+    tables: list[MonitoringTable]
+    waiting: int  # responses whose answers wait for a batch, not in the figures yet
+    frozen_at: datetime | None = None  # when the figures were frozen and the answers deleted
+
+
+def monitoring_report(consultation) -> MonitoringReport:
+    """The consultation's equality-monitoring figures: frozen ones once its answers are gone, else live."""
+    snapshot = db.session.get(MonitoringSnapshot, consultation.id)
+    if snapshot is not None:
+        return MonitoringReport(
+            [MonitoringTable.from_json(table) for table in snapshot.tables], 0, snapshot.taken_at
+        )
+    tables = [MonitoringTable.of(q, d) for q, d in suppressed_monitoring(consultation)]
+    return MonitoringReport(tables, monitoring_store.waiting_count(consultation.id))
+
+
+def monitoring_rows(report: MonitoringReport) -> Iterator[list]:
+    """The monitoring report as spreadsheet rows: the same suppressed figures as the page, never more."""
+    yield ["Question", "Answer", "Count", "Percentage"]
+    for table in report.tables:
+        if table.withheld:
+            yield [table.question, "", table.withheld, ""]
             continue
-        for code, cell in distribution.cells.items():
-            yield [question.text, question.label(code), cell.figure(threshold), distribution.percentage(code)]
-        yield [question.text, "Total", distribution.total.figure(threshold), ""]
+        for label, figure, percentage in table.rows:
+            yield [table.question, label, figure, percentage]
+        yield [table.question, "Total", table.total, ""]
 
 
 def questions_for_export(consultation_id: int) -> list[Question]:

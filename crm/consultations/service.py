@@ -1,9 +1,6 @@
 """Writes for consultations: the builder, the lifecycle and responses. Each write is audited in the caller's
 unit of work, which commits a response before anyone is told its reference (crm.core.transaction)."""
 
-import hashlib
-import hmac
-import random
 import re
 import secrets
 from datetime import datetime
@@ -12,17 +9,15 @@ from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from crm.consultations import monitoring
+from crm.consultations import monitoring, monitoring_store
 from crm.consultations.models import (
     CHANNELS,
-    COUNTED_STATUSES,
     FORMATS,
     QUESTION_KINDS,
     RESPONDENT_KINDS,
     RESPONSE_STATUSES,
     Answer,
     Consultation,
-    MonitoringAnswer,
     Question,
     Response,
 )
@@ -289,44 +284,10 @@ def new_receipt_reference() -> str:
     return f"CV-{chars[:4]}-{chars[4:]}"
 
 
-def monitoring_key(reference: str, question: str) -> str:
-    """A monitoring answer's id: a keyed hash of its response's receipt reference, so that the response's
-    answers can stop counting when it is withdrawn or marked spam, while the database alone cannot join
-    them (the key is MONITORING_LINK_KEY, or SECRET_KEY, held outside the database)."""
-    from flask import current_app
-
-    key = current_app.config.get("MONITORING_LINK_KEY") or current_app.config["SECRET_KEY"]
-    digest = hmac.new(key.encode(), f"{reference}\x00{question}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-def _count_monitoring(response: Response, counted: bool) -> None:
-    """Mark the response's monitoring answers as not counted (or counted again). Answers stored before
-    their ids were keyed cannot be found, and keep counting."""
-    # every question, not only those asked today: a question switched off since still holds their answer
-    keys = [monitoring_key(response.reference, question.code) for question in monitoring.QUESTIONS]
-    prefix = monitoring.EXCLUDED_PREFIX
-    rows = MonitoringAnswer.__table__
-    if counted:
-        change = (
-            rows.update()
-            .where(rows.c.id.in_(keys), rows.c.answer.startswith(prefix))
-            .values(answer=func.substr(rows.c.answer, len(prefix) + 1))
-        )
-    else:
-        change = (
-            rows.update()
-            .where(rows.c.id.in_(keys), ~rows.c.answer.startswith(prefix))
-            .values(answer=prefix + rows.c.answer)
-        )
-    db.session.execute(change)
-
-
 def forget_monitoring(response: Response) -> int:
-    """Delete the response's monitoring answers for good (a withdrawal or an erasure). Returns how many went."""
-    keys = [monitoring_key(response.reference, question.code) for question in monitoring.QUESTIONS]
-    rows = MonitoringAnswer.__table__
-    return db.session.execute(rows.delete().where(rows.c.id.in_(keys))).rowcount
+    """Delete the response's monitoring answers for good (a withdrawal or an erasure), whether published or
+    still waiting for a batch. Returns how many rows went."""
+    return monitoring_store.forget(response.reference)
 
 
 def new_submission_token() -> str:
@@ -475,24 +436,14 @@ def submit_response(
                 response, free_text = _build_response(
                     consultation, cleaned, respondent, group, token, channel, consent, actor, received_at
                 )
-                # Monitoring rows carry only the consultation and a random key, added in a random order.
-                rows = [
-                    MonitoringAnswer(
-                        id=monitoring_key(response.reference, code),
-                        consultation_id=consultation.id,
-                        question=code,
-                        answer=answer,
-                    )
-                    for code, answer in monitoring_codes.items()
-                ]
-                random.shuffle(rows)
-                db.session.add_all(rows)
+                # Sealed until published with others, apart from this transaction (monitoring_store).
+                monitoring_store.hold(consultation, response.reference, monitoring_codes)
                 response_received.send(response, free_text=free_text, policies=policies)
                 audit.record(
                     actor,
                     "response.received" if channel == "online" else "response.keyed_in",
                     response,
-                    ["answers", "channel", "respondent_kind", *(["monitoring"] if rows else [])],
+                    ["answers", "channel", "respondent_kind", *(["monitoring"] if monitoring_codes else [])],
                 )
             return response, True
         except IntegrityError:
@@ -541,10 +492,9 @@ def set_response_status(actor, response: Response, status: str) -> bool:
         raise ConsultationError("status", "Select a status")
     if response.status == status:
         return False
-    was_counted = response.status in COUNTED_STATUSES
+    # Its monitoring answers are left as they are (the counts leave out those of responses that no longer
+    # count): changing them here would join them to this response by transaction.
     response.status = status
-    if was_counted != (status in COUNTED_STATUSES):
-        _count_monitoring(response, counted=not was_counted)
     response_status_changed.send(response, excluded=status in ("spam", "withdrawn"))
     audit.record(actor, "response.status_changed", response, ["status"])
     return True

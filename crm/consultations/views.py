@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.consultations import exports, monitoring, queries, service
+from crm.consultations import exports, monitoring, monitoring_store, queries, service
 from crm.consultations import jobs as consultation_jobs
 from crm.consultations.forms import (
     ConsultationForm,
@@ -430,9 +430,10 @@ def monitoring_summary(consultation_id: int):
     return render_template(
         "consultations/monitoring.html",
         consultation=consultation,
-        tables=queries.suppressed_monitoring(consultation),
+        report=queries.monitoring_report(consultation),
         threshold=threshold,
         minimum=minimum,
+        batch=monitoring_store.batch_size(),
     )
 
 
@@ -443,6 +444,6 @@ def monitoring_export(consultation_id: int, file_format: str):
     exports.record_monitoring_export(current_user, consultation, file_format)
     return spreadsheets.download(
         f"{consultation.slug}-equality-monitoring.{file_format}",
-        queries.monitoring_rows(queries.suppressed_monitoring(consultation)),
+        queries.monitoring_rows(queries.monitoring_report(consultation)),
         sheet_title="Equality monitoring",
     )

@@ -302,6 +302,10 @@ def too_few_reason(minimum: int) -> str:
     return f"Not shown: fewer than {minimum} people answered, so any breakdown could identify someone."
 
 
+def too_few_themes_reason(minimum: int) -> str:
+    return f"The themes are not shown: fewer than {minimum} people responded, so they could identify someone."
+
+
 def suppress_distribution(counts: Mapping[str, int], threshold: int, minimum: int = 0) -> Distribution:
     """Suppress one question's counts (category -> count) with its total."""
     return suppress_related({"": counts}, threshold, minimum)[""]
@@ -329,7 +333,7 @@ def suppress_related(
     totals = {name: sum(counts.values()) for name, counts in questions.items()}
     if not questions:
         return result
-    if minimum and any(0 < total < minimum for total in totals.values()):
+    if minimum and any(total < minimum for total in totals.values()):
         # everyone answers every question, so one small total means the group is small
         return {
             name: _withheld(counts, threshold, too_few_reason(minimum)) for name, counts in questions.items()

@@ -31,21 +31,22 @@ def theme_counts(consultation_id: int) -> list[tuple[str, int]]:
 
 def you_said(consultation_id: int) -> dict:
     """What people said, for the public: responses and theme mentions through disclosure control
-    (crm/core/suppression.suppress_counts: themes overlap, so there is no total to subtract from)."""
-    threshold, _minimum = suppression.settings()
+    (crm/core/suppression.suppress_counts: themes overlap, so there is no total to subtract from). Below the
+    minimum breakdown (n people) the themes are not shown at all, as with monitoring figures."""
+    threshold, minimum = suppression.settings()
     responses = db.session.scalar(
         select(db.func.count())
         .select_from(Response)
         .where(Response.consultation_id == consultation_id, Response.status.in_(COUNTED_STATUSES))
     )
-    themes = theme_counts(consultation_id)
-    cells = suppression.suppress_counts(
-        {"": responses or 0} | {f"theme:{n}": c for n, c in themes}, threshold
-    )
+    responses = responses or 0
+    themes = theme_counts(consultation_id) if responses >= minimum else []
+    cells = suppression.suppress_counts({"": responses} | {f"theme:{n}": c for n, c in themes}, threshold)
     return {
         "threshold": threshold,
         "responses": cells[""],
         "themes": [(name, cells[f"theme:{name}"]) for name, _count in themes],
+        "withheld": "" if responses >= minimum else suppression.too_few_themes_reason(minimum),
     }
 
 

@@ -70,3 +70,40 @@ def test_the_database_refuses_a_status_the_code_does_not_know(app):
         db.session.execute(text("UPDATE policy SET status = 'abolished' WHERE id = :id"), {"id": policy.id})
         db.session.flush()
     db.session.rollback()
+
+
+def test_migration_0011_rewrites_monitoring_answers_shuffled_and_unmarked(tmp_path):
+    """Rows stored beside their responses are written again in one transaction of the migration's own, in
+    a random order, and the old "x:" mark of spam or withdrawn answers goes (counts leave those out by id)."""
+    import sqlite3
+
+    database = tmp_path / "old.sqlite"
+    env = {**os.environ, "CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+
+    def flask_db(*args):
+        result = subprocess.run(  # noqa: S603 (the arguments are this test's own)
+            [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    flask_db("upgrade", "0010")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO consultation (id, title, slug, summary, background, status, formats, privacy_notice,"
+            " asks_monitoring, asks_carer, asks_care_experienced, created_at, updated_at)"
+            " VALUES (1, 'Old', 'old', '', '', 'draft', '[]', '', 1, 0, 0, '2026-01-01', '2026-01-01')"
+        )
+        connection.executemany(
+            "INSERT INTO monitoring_answer (id, consultation_id, question, answer) VALUES (?, 1, ?, ?)",
+            [(f"{n:032x}", "sex", "x:female" if n < 10 else "male") for n in range(200)],
+        )
+    flask_db("upgrade")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT id, answer FROM monitoring_answer ORDER BY rowid").fetchall()
+    assert sorted(rows) == [(f"{n:032x}", "female" if n < 10 else "male") for n in range(200)]
+    assert [row[0] for row in rows] != sorted(row[0] for row in rows)  # not in the order they were stored

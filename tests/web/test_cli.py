@@ -52,7 +52,7 @@ def test_seed_demo_makes_consultations_in_every_state_with_responses_and_suppres
     from sqlalchemy import func
 
     from crm.consultations.models import Consultation, MonitoringAnswer, Response
-    from crm.consultations.queries import monitoring_counts
+    from crm.consultations.monitoring_store import counts as monitoring_counts
     from crm.core.suppression import suppress_distribution
     from crm.demo import seed_demo
 

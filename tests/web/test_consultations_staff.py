@@ -236,19 +236,19 @@ def test_a_responses_export_is_on_record_then_read_in_batches_as_it_is_sent(clie
 
 def test_monitoring_totals_are_suppressed_and_only_for_equality_leads_and_admins(client, sign_in_as):
     consultation = make_consultation()
-    for number in range(12):
-        respond(consultation, monitoring_answers={"sex": "female" if number < 9 else "male"})
+    for number in range(15):
+        respond(consultation, monitoring_answers={"sex": "female" if number < 12 else "male"})
     url = f"/staff/consultations/{consultation.id}/monitoring"
     sign_in_as("equality_lead")
     page = client.page(url)
     sex = next(table for table in page.select("table") if "What is your sex?" in table.caption.text)
     cells = {row.th.text: row.select("td")[0].text for row in sex.select("tbody tr")}
-    assert cells["Male"] == "fewer than 5" and cells["Total"] == "12"
-    # the zeros beside it are "fewer than 5" too, so 12 - 9 = 3 is spread over three cells of 0 to 4
+    assert cells["Male"] == "fewer than 5" and cells["Total"] == "15"
+    # the zeros beside it are "fewer than 5" too, so 15 - 12 = 3 is spread over three cells of 0 to 4
     assert cells["Prefer not to say"] == "fewer than 5" and cells["Not answered"] == "fewer than 5"
-    assert cells["Female"] == "9"
+    assert cells["Female"] == "12"
     age = next(table for table in page.select("table") if "What is your age?" in table.caption.text)
-    assert "12" in age.text  # everyone left it blank: "Not answered" 12
+    assert "15" in age.text  # everyone left it blank: "Not answered" 15
     client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
     sign_in_as("engagement_officer")
     assert client.get(url).status_code == 403

@@ -47,13 +47,13 @@ def _possible(cells: dict[str, str], threshold: int = 5) -> dict[str, set[int]]:
 
 def test_the_residual_sum_of_the_issue_cannot_be_worked_out_from_the_page(client, sign_in_as):
     consultation = make_consultation()
-    answers = ["straight"] * 6 + ["gay_lesbian", "bisexual"] + ["straight"] * 4
+    answers = ["straight"] * 6 + ["gay_lesbian", "bisexual"] + ["straight"] * 7
     for answer in answers:
         respond(consultation, monitoring_answers={"sexual_orientation": answer})
     sign_in_as("equality_lead")
     page = client.page(f"/staff/consultations/{consultation.id}/monitoring")
     cells = _table(page, "sexual orientation")
-    assert cells["Straight or heterosexual"] == "10" and cells["Total"] == "12"
+    assert cells["Straight or heterosexual"] == "13" and cells["Total"] == "15"
     for label, values in _possible(cells).items():
         if label != "Straight or heterosexual":
             assert len(values) >= 2, f"{label} is exactly {values}"
@@ -61,8 +61,8 @@ def test_the_residual_sum_of_the_issue_cannot_be_worked_out_from_the_page(client
 
 def test_related_questions_hide_together(client, sign_in_as):
     consultation = make_consultation()
-    for number in range(11):
-        condition = "no" if number < 7 else "yes"
+    for number in range(15):
+        condition = "no" if number < 11 else "yes"
         given = {"long_term_condition": condition}
         if condition == "yes":
             given["disability_activity"] = "yes_a_lot"
@@ -80,30 +80,30 @@ def test_related_questions_hide_together(client, sign_in_as):
 
 def test_withdrawn_and_spam_responses_count_in_no_figure(client, sign_in_as):
     consultation = make_consultation()
-    responses = [respond(consultation, monitoring_answers={"sex": "female"}) for _ in range(12)]
+    responses = [respond(consultation, monitoring_answers={"sex": "female"}) for _ in range(15)]
     sign_in_as("admin")
     url = f"/staff/consultations/{consultation.id}"
-    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "12"
+    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "15"
     for response, status in zip(responses[:2], ["withdrawn", "spam"], strict=True):
         page = f"{url}/responses/{response.id}"
         assert client.submit(f"{page}/status", {"status": status}, form_page=page).status_code == 302
     sex = _table(client.page(f"{url}/monitoring"), "your sex")
-    assert sex["Total"] == "10" and sex["Female"] == "10"
+    assert sex["Total"] == "13" and sex["Female"] == "13"
     page = f"{url}/responses/{responses[0].id}"
     client.submit(f"{page}/status", {"status": "accepted"}, form_page=page)  # restored: it counts again
-    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "11"
+    assert _table(client.page(f"{url}/monitoring"), "your sex")["Total"] == "14"
 
 
 def test_the_exports_hold_the_page_figures_and_no_more(client, sign_in_as):
     consultation = make_consultation()
-    for number in range(12):
-        respond(consultation, monitoring_answers={"sex": "female" if number < 9 else "male"})
+    for number in range(15):
+        respond(consultation, monitoring_answers={"sex": "female" if number < 12 else "male"})
     sign_in_as("equality_lead")
     url = f"/staff/consultations/{consultation.id}/monitoring"
     text = client.get(f"{url}.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(text))}
     assert rows[("What is your sex?", "Male")] == "fewer than 5"
-    assert rows[("What is your sex?", "Female")] == "9" and rows[("What is your sex?", "Total")] == "12"
+    assert rows[("What is your sex?", "Female")] == "12" and rows[("What is your sex?", "Total")] == "15"
     sheet = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data)).active
     values = {(row[0], row[1]): row[2] for row in sheet.iter_rows(values_only=True)}
     assert values[("What is your sex?", "Male")] == "fewer than 5"

@@ -23,6 +23,8 @@ def _url(consultation) -> str:
 
 def test_publishing_an_outcome_shows_it_publicly_and_moves_the_consultation_on(client, sign_in_as):
     consultation = make_consultation("closed", title="Evening buses")
+    for _ in range(10):  # the minimum breakdown: with fewer people, no themes are shown
+        respond(consultation, channel="paper")
     for number in range(6):
         make_feedback(
             f"Later buses please {number}", consultation=consultation, source="response", themes=["Safety"]
@@ -94,6 +96,9 @@ def test_response_counts_are_suppressed_when_small(client, sign_in_as):
     client.submit(_url(consultation) + "/publish", {}, form_page=_url(consultation))
     public = client.page(f"/consultations/{consultation.slug}").get_text(" ", strip=True)
     assert "Responses: fewer than 5." in public
+    # two people: no breakdown by theme at all (minimum n), however many comments were coded
+    assert "The themes are not shown: fewer than 10 people responded" in public
+    assert "The main themes in what people told us" not in public
 
 
 def test_equality_leads_and_viewers_do_not_write_outcomes(client, sign_in_as):

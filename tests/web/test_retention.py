@@ -107,3 +107,52 @@ def test_audit_events_past_their_period_are_purged_and_the_rest_kept(app):
     _run(app, "--apply")
     remaining = set(db.session.scalars(select(AuditEvent.id)))
     assert old_id not in remaining and recent_id in remaining
+
+
+def test_monitoring_answers_go_at_the_end_of_their_period_and_the_figures_stay_frozen(
+    app, client, sign_in_as
+):
+    from crm.consultations import retention as consultation_retention
+    from crm.consultations.models import MonitoringAnswer, MonitoringSnapshot, MonitoringWaiting
+    from crm.core import transaction
+
+    def tables(page):
+        return {table.caption.text: table.get_text(" ", strip=True) for table in page.select("table")}
+
+    old = _closed_consultation(800)
+    recent = _closed_consultation(30)
+    for consultation in (old, recent):
+        consultation.status = "open"
+        consultation.closes_at = utc_now() + timedelta(days=1)
+        db.session.commit()
+        for number in range(17):  # three batches would need 15: two responses still wait
+            respond(consultation, monitoring_answers={"sex": "female" if number % 3 else "male"})
+    old.closes_at = utc_now() - timedelta(days=800)
+    recent.closes_at = utc_now() - timedelta(days=30)
+    db.session.commit()
+    sign_in_as("equality_lead")
+    url = f"/staff/consultations/{old.id}/monitoring"
+    before = tables(client.page(url))
+    assert before
+
+    def held(consultation):
+        return sum(
+            db.session.scalar(select(func.count()).where(model.consultation_id == consultation.id))
+            for model in (MonitoringAnswer, MonitoringWaiting)
+        )
+
+    due = held(old)
+    assert (
+        f"Equality monitoring answers (kept 2 years after the consultation closes, then deleted): {due:,} due"
+        in (_run(app, "--dry-run"))
+    )
+    cutoff = retention.BY_KEY["monitoring_answers"].cutoff(utc_now())
+    with transaction.unit_of_work():  # a run stopped after its first batch
+        assert consultation_retention.delete_monitoring_answers(cutoff, 40) == 40
+    page = client.page(url)
+    assert tables(page) == before and "These figures were frozen on" in page.text
+    assert f"{due - 40:,} deleted" in _run(app, "--apply", "--batch", "50")  # running it again finishes it
+    assert held(old) == 0 and held(recent) > 0
+    assert db.session.scalar(select(func.count()).select_from(MonitoringSnapshot)) == 1
+    assert tables(client.page(url)) == before
+    assert "0 due" in _run(app, "--dry-run").split("Equality monitoring answers")[1].splitlines()[0]

@@ -1,0 +1,194 @@
+"""Equality-monitoring answers, kept apart from the responses that gave them (DESIGN rule 2, issue 12).
+
+From the database alone, or a copy of it, no monitoring answer can be joined to its response:
+
+- A response's answers are not written beside it. Its transaction stores them *sealed* (encrypted under a key
+  held outside the database) in `monitoring_waiting`, so a row that shares the response's transaction id
+  holds nothing readable.
+- Once `batch_size()` or more responses to a consultation are waiting, they are published together, in a
+  transaction of their own, in a shuffled order, into `monitoring_answer`: every answer in a batch has the
+  same transaction id, and their order and ids say nothing about whose they are. A batch is at least as
+  big as the suppression threshold k, so the report also moves only in steps of k or more people: comparing
+  today's figures with yesterday's never shows one person's answers (the "over time" rule).
+- The only link is each answer's id: a keyed hash (HMAC-SHA256) of the receipt reference and the question,
+  under MONITORING_LINK_KEY (or SECRET_KEY). With the key and a receipt, a person's answers can be withdrawn;
+  without the key the ids are random to anyone who reads them.
+- Marking a response as spam or withdrawn changes nothing here (an update in that transaction would join
+  them again): the counts leave out the answers whose ids the key derives from such responses.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import random
+from collections.abc import Iterable, Iterator
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import delete, func, insert, select
+
+from crm.consultations import monitoring
+from crm.consultations.models import (
+    COUNTED_STATUSES,
+    Consultation,
+    MonitoringAnswer,
+    MonitoringWaiting,
+    Response,
+)
+from crm.core import suppression, transaction
+from crm.extensions import db
+
+log = logging.getLogger(__name__)
+WAITING = "\x00waiting"  # the "question" whose keyed hash names a response's waiting row
+KEYS_PER_QUERY = 2000  # ids sent in one IN (...): well under PostgreSQL's 65,535 parameters
+
+
+def _link_key() -> bytes:
+    return (current_app.config.get("MONITORING_LINK_KEY") or current_app.config["SECRET_KEY"]).encode()
+
+
+def answer_id(reference: str, question: str) -> str:
+    """A response's answer to one question is stored under HMAC-SHA256(receipt reference, question)."""
+    digest = hmac.new(_link_key(), f"{reference}\x00{question}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def answer_ids(reference: str) -> list[str]:
+    # every question, not only those asked today: a question switched off since may still hold an answer
+    return [answer_id(reference, question.code) for question in monitoring.QUESTIONS]
+
+
+def _sealer() -> Fernet:
+    """Authenticated encryption (Fernet: AES-128-CBC, HMAC-SHA256) under a key derived from the link key."""
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"community-voice monitoring waiting"
+    ).derive(_link_key())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def batch_size() -> int:
+    """How many responses are published together: the suppression threshold k, or more if configured."""
+    threshold, _minimum = suppression.settings()
+    return max(threshold, int(current_app.config.get("MONITORING_BATCH_SIZE") or 0))
+
+
+def hold(consultation: Consultation, reference: str, codes: dict[str, str]) -> None:
+    """Keep a new response's monitoring answers, sealed, until a batch can be published, and publish the
+    consultation's waiting batch once this unit of work has committed."""
+    if not codes:
+        return
+    answers = [[answer_id(reference, question), question, answer] for question, answer in codes.items()]
+    db.session.add(
+        MonitoringWaiting(
+            id=answer_id(reference, WAITING),
+            consultation_id=consultation.id,
+            sealed=_sealer().encrypt(json.dumps(answers).encode()).decode(),
+        )
+    )
+    consultation_id = consultation.id
+    transaction.after_commit(lambda: _publish_in_own_unit_of_work(consultation_id))
+
+
+def _publish_in_own_unit_of_work(consultation_id: int) -> None:
+    # The response is committed and acknowledged whatever happens here; waiting answers are published by
+    # the next response, or by `flask crm monitoring-publish`, if this fails.
+    try:
+        with transaction.unit_of_work():
+            publish_waiting(consultation_id)
+    except Exception:
+        log.exception("Publishing waiting monitoring answers failed (consultation %s)", consultation_id)
+
+
+def publish_waiting(consultation_id: int, at_least: int | None = None) -> int:
+    """Publish every waiting response of the consultation, shuffled, if `at_least` (the batch size) are
+    waiting. Returns how many responses were published. The caller owns the transaction."""
+    at_least = batch_size() if at_least is None else at_least
+    # One read, locking what waits: a publisher that reads the same rows at once waits, then finds them
+    # gone (PostgreSQL); SQLite has one writer, and a second insert of the same ids fails on their key.
+    waiting = db.session.execute(
+        select(MonitoringWaiting.id, MonitoringWaiting.sealed)
+        .where(MonitoringWaiting.consultation_id == consultation_id)
+        .with_for_update()
+    ).all()
+    if not waiting or len(waiting) < at_least:
+        return 0
+    sealer = _sealer()
+    rows, published = [], []
+    for id_, sealed in waiting:
+        try:
+            answers = json.loads(sealer.decrypt(sealed.encode()))
+        except InvalidToken:  # sealed under another key: left waiting, for whoever holds that key
+            log.error("A waiting monitoring row cannot be unsealed with this key; it is left waiting")
+            continue
+        published.append(id_)
+        rows.extend(
+            {"id": answer_key, "consultation_id": consultation_id, "question": question, "answer": answer}
+            for answer_key, question, answer in answers
+        )
+    random.SystemRandom().shuffle(rows)
+    if rows:
+        db.session.execute(insert(MonitoringAnswer), rows)
+    for chunk in _chunks(published):
+        db.session.execute(delete(MonitoringWaiting).where(MonitoringWaiting.id.in_(chunk)))
+    return len(published)
+
+
+def waiting_count(consultation_id: int) -> int:
+    return (
+        db.session.scalar(select(func.count()).where(MonitoringWaiting.consultation_id == consultation_id))
+        or 0
+    )
+
+
+def forget(reference: str) -> int:
+    """Delete a response's monitoring answers for good, published or waiting. Returns how many rows went."""
+    ids = [*answer_ids(reference), answer_id(reference, WAITING)]
+    gone = db.session.execute(delete(MonitoringAnswer).where(MonitoringAnswer.id.in_(ids))).rowcount
+    return gone + db.session.execute(delete(MonitoringWaiting).where(MonitoringWaiting.id.in_(ids))).rowcount
+
+
+def counts(consultation_id: int) -> dict[str, dict[str, int]]:
+    """Published answers per question and code, leaving out those of responses that no longer count
+    (spam or withdrawn), found by their keyed ids. Only ever shown through suppression."""
+    tally: dict[str, dict[str, int]] = {}
+    for question, answer, count in _tally(MonitoringAnswer.consultation_id == consultation_id):
+        tally.setdefault(question, {})[answer] = count
+    for chunk in _chunks(_excluded_ids(consultation_id)):
+        for question, answer, count in _tally(
+            MonitoringAnswer.consultation_id == consultation_id, MonitoringAnswer.id.in_(chunk)
+        ):
+            tally[question][answer] -= count
+    return tally
+
+
+def _tally(*conditions) -> Iterable[tuple[str, str, int]]:
+    return db.session.execute(
+        select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
+        .where(*conditions)
+        .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
+    ).all()
+
+
+def _excluded_ids(consultation_id: int) -> Iterator[str]:
+    references = db.session.scalars(
+        select(Response.reference).where(
+            Response.consultation_id == consultation_id, Response.status.not_in(COUNTED_STATUSES)
+        )
+    ).all()
+    for reference in references:
+        yield from answer_ids(reference)
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for id_ in ids:
+        chunk.append(id_)
+        if len(chunk) == KEYS_PER_QUERY:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
