@@ -6,7 +6,6 @@ from crm.auth.models import StaffUser
 from crm.core.args import one_id, one_of, typed_day_range_problems, within_typed_days
 from crm.core.models import AuditEvent
 from crm.core.pagination import paginate
-from crm.core.time import govuk_date_time
 from crm.extensions import db
 
 
@@ -146,7 +145,7 @@ def audit_export_rows(filters: AuditFilters):
     query = _audit_query(filters).execution_options(yield_per=AUDIT_EXPORT_BATCH)
     for event in db.session.scalars(query):
         yield (
-            govuk_date_time(event.occurred_at),
+            event.occurred_at,
             event.actor_label,
             event.action,
             event.entity_type,
