@@ -100,6 +100,9 @@ def group_page(group_id: int):
 @role_required(*OFFICERS)
 def edit_group(group_id: int):
     group = _group(group_id)
+    if group.merged_into_id is not None:  # its record stays as it was when merged
+        flash(service.MERGED_NOT_EDITABLE, "error")
+        return redirect(url_for("groups.group_page", group_id=group.id))
     form = GroupForm(obj=group, group=group)
     similar = []
     if form.validate_on_submit():

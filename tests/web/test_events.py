@@ -199,3 +199,21 @@ def test_the_officer_filter_offers_every_active_officer(client, sign_in_as, make
     sign_in_as("viewer")
     options = [option.text for option in client.page("/staff/events").select("#officer option")]
     assert "Any officer" in options and "Fola Fieldworker" in options
+
+
+def test_the_event_form_offers_engagement_officers_and_admins_as_officers(client, sign_in_as, make_user):
+    make_user(role="engagement_officer", name="Fola Fieldworker")
+    lead = make_user(role="policy_lead", name="Pat Policy")
+    sign_in_as("engagement_officer")
+    options = {
+        box.find_next("label").text.strip()
+        for box in client.page("/staff/events/new").select("input[name=officer_ids]")
+    }
+    assert "Fola Fieldworker" in options and "Pat Policy" not in options
+    event = make_event("Drop-in at the library")
+    event.officers.append(lead)  # named before their role changed: editing the event keeps them
+    db.session.commit()
+    page = client.page(f"/staff/events/{event.id}/edit")
+    assert "Pat Policy" in {
+        box.find_next("label").text.strip() for box in page.select("input[name=officer_ids]")
+    }
