@@ -15,6 +15,7 @@ from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
+from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
 from crm.engagement.views import OFFICERS, render_event_page
@@ -260,7 +261,10 @@ def merge_themes():
             except service.FeedbackError as error:
                 form.duplicate_id.errors = [str(error)]
             else:
-                flash(f"Merged ‘{duplicate.name}’ into ‘{survivor.name}’: {moved} items moved.", "success")
+                flash(
+                    f"Merged ‘{duplicate.name}’ into ‘{survivor.name}’: {plural(moved, 'item')} moved.",
+                    "success",
+                )
                 return redirect(url_for("feedback.themes"))
     return render_template(
         "feedback/themes.html",

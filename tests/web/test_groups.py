@@ -33,7 +33,7 @@ def test_officer_finds_disability_groups_in_walsall(client, sign_in_as):
         query_string={"characteristic": _ids(Characteristic, "Disability"), "area": _ids(Area, "Walsall")},
     )
     assert _names(page) == ["Walsall Deaf Forum"]
-    assert "1 group match these filters" in page.text
+    assert "1 group matches these filters" in page.text
 
 
 def test_dashboard_links_straight_to_a_characteristic_in_an_area(client, sign_in_as):
@@ -346,3 +346,14 @@ def test_a_group_merged_into_another_cannot_be_edited(client, sign_in_as):
     values = service.GroupValues(name="Renamed", kind=duplicate.kind)
     with pytest.raises(RuleBroken, match="merged into another"):
         service.update_group(audit.SYSTEM, duplicate, values)
+
+
+def test_a_name_ending_in_a_full_stop_gets_no_second_one(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    response = client.submit(
+        "/staff/groups/new",
+        {**GROUP_FORM, "name": "Tipton Fictional Tenants Ltd."},
+    )
+    assert response.status_code == 302
+    banner = client.page(response.location).select_one(".govuk-notification-banner").text
+    assert "Added Tipton Fictional Tenants Ltd." in banner and "Ltd.." not in banner
