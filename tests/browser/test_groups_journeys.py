@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from crm.auth import roles
@@ -59,6 +60,7 @@ def test_import_with_errors_then_fixed_then_imported(page, make_user, tmp_path):
     expect(page.get_by_role("link", name="Wednesbury Walkers")).to_be_visible()
 
 
+@pytest.mark.parametrize("phone", [False, True], indirect=True)
 def test_a_group_registers_itself_with_the_keyboard(page):
     page.goto("/groups/register")
     assert_accessible(page)
