@@ -67,6 +67,8 @@ class Config:
     # and a breakdown of fewer than MIN_BREAKDOWN people (from k to 10,000) is not shown at all.
     SUPPRESSION_THRESHOLD = _whole_number("SUPPRESSION_THRESHOLD", 5)
     MIN_BREAKDOWN = _whole_number("MIN_BREAKDOWN", 10)
+    # The evidence pack calls a characteristic or area with fewer coded items than this "weak evidence".
+    WEAK_EVIDENCE_BELOW = _whole_number("WEAK_EVIDENCE_BELOW", 5)
     # Keys the ids of monitoring answers to their receipt references, and seals answers waiting to be
     # published (crm/consultations/monitoring_store.py); unset, SECRET_KEY does.
     MONITORING_LINK_KEY = os.environ.get("MONITORING_LINK_KEY")
