@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids, one_id
 from crm.core.pagination import paginate
-from crm.core.time import end_of_uk_day, govuk_month, start_of_uk_day
+from crm.core.time import end_of_uk_day, govuk_date, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
 
@@ -130,3 +130,21 @@ def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
             .limit(limit)
         )
     )
+
+
+EVENT_CHOICES = 200
+
+
+def recent_event_choices(selected: int | None = None) -> list[tuple[int, str]]:
+    """(id, "title, date") of the most recent events, newest first, and the selected one wherever it falls:
+    a filter's choices, bounded however many events there are."""
+    recent = select(EngagementEvent.id).order_by(EngagementEvent.starts_at.desc()).limit(EVENT_CHOICES)
+    chosen = EngagementEvent.id.in_(recent)
+    if selected is not None:
+        chosen = chosen | (EngagementEvent.id == selected)
+    rows = db.session.execute(
+        select(EngagementEvent.id, EngagementEvent.title, EngagementEvent.starts_at)
+        .where(chosen)
+        .order_by(EngagementEvent.starts_at.desc())
+    )
+    return [(row.id, f"{row.title}, {govuk_date(row.starts_at)}") for row in rows]

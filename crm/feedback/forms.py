@@ -133,5 +133,12 @@ class QuickCaptureForm(FlaskForm):
     )
     characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
     group_id = SelectField("Group (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
-    theme_id = SelectField("Theme (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    theme_ids = SelectMultipleField("Themes (optional)", widget=GovCheckboxesInput(), coerce=int)
+    barrier_ids = SelectMultipleField("Barriers (optional)", widget=GovCheckboxesInput(), coerce=int)
+    stance = RadioField(
+        "Stance (optional)",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k, v) for k, v in STANCES.items()],
+        validators=[Optional()],
+    )
     submit = SubmitField("Save and add another", widget=GovSubmitInput())

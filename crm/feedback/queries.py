@@ -21,7 +21,7 @@ from crm.feedback.models import (
     feedback_policy,
     feedback_theme,
 )
-from crm.groups.models import group_area
+from crm.groups.models import CommunityGroup, group_area
 
 PER_PAGE = 25
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -35,6 +35,7 @@ class FeedbackFilters:
     event: int | None = None
     policy: int | None = None
     group: int | None = None
+    group_name: str = ""  # words in the name of the group it came from
     area: list[int] = field(default_factory=list)
     characteristic: list[int] = field(default_factory=list)
     theme: list[int] = field(default_factory=list)
@@ -53,6 +54,7 @@ class FeedbackFilters:
             event=one_id(args, "event"),
             policy=one_id(args, "policy"),
             group=one_id(args, "group"),
+            group_name=search_text(args, "group_name"),
             area=ids(args, "area"),
             characteristic=ids(args, "characteristic"),
             theme=ids(args, "theme"),
@@ -105,6 +107,14 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
         query = query.where(Feedback.event_id == filters.event)
     if filters.group:
         query = query.where(Feedback.group_id == filters.group)
+    if filters.group_name:  # through the trigram index on lower(name) on PostgreSQL (migration 0007)
+        query = query.where(
+            Feedback.group_id.in_(
+                select(CommunityGroup.id).where(
+                    func.lower(CommunityGroup.name).contains(filters.group_name.lower(), autoescape=True)
+                )
+            )
+        )
     if filters.policy:
         query = query.where(reached_policy(filters.policy))
     if filters.area:

@@ -18,6 +18,7 @@ from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
+from crm.engagement.queries import recent_event_choices
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
@@ -25,6 +26,7 @@ from crm.feedback.forms import CodingForm, FeedbackForm, QuickCaptureForm, Theme
 from crm.feedback.models import SOURCES, STANCES
 from crm.forms import optional_choices
 from crm.groups import queries as group_queries
+from crm.groups.models import CommunityGroup
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
@@ -42,8 +44,11 @@ def _coding_form(**kwargs) -> CodingForm:
     return form
 
 
-def _filter_lists() -> dict:
+def _filter_lists(filters=None) -> dict:
+    selected_group = db.session.get(CommunityGroup, filters.group) if filters and filters.group else None
     return {
+        "events": recent_event_choices(filters.event if filters else None),
+        "selected_group": [(selected_group.id, selected_group.name)] if selected_group else [],
         "sources": SOURCES,
         "stances": STANCES,
         "areas": active_choices(Area),
@@ -71,7 +76,7 @@ def inbox():
         coding=_coding_form(),
         can_code=current_user.has_role(*CODERS),
         query=request.query_string.decode(),
-        **_filter_lists(),
+        **_filter_lists(filters),
     )
 
 
@@ -287,7 +292,8 @@ def _capture_form(event) -> QuickCaptureForm:
     form = QuickCaptureForm()
     form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
     form.group_id.choices = optional_choices([(g.id, g.name) for g in event.groups])
-    form.theme_id.choices = optional_choices(active_choices(Theme))
+    form.theme_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Theme)]
+    form.barrier_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Barrier)]
     return form
 
 
@@ -321,7 +327,9 @@ def quick_capture(event_id: int):
             event_id=event.id,
             group_id=form.group_id.data or None,
             characteristic_ids=form.characteristic_ids.data or [],
-            theme_ids=[form.theme_id.data] if form.theme_id.data else [],
+            theme_ids=form.theme_ids.data or [],
+            barrier_ids=form.barrier_ids.data or [],
+            stance=form.stance.data or None,
         )
         try:
             service.capture(current_user, values)
