@@ -22,6 +22,7 @@ from crm.feedback.models import (
     feedback_theme,
 )
 from crm.groups.models import CommunityGroup, group_area
+from crm.policies.models import Policy
 
 PER_PAGE = 25
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -213,6 +214,18 @@ def reached_policy(policy_id: int):
     test it against them."""
     reached = reached_ids(policy_id, include_excluded=True).cte("reached_policy").prefix_with("MATERIALIZED")
     return Feedback.id.in_(select(reached.c.id))
+
+
+def reaching_owned_policies(owner_id: int, ids: list[int]) -> set[int]:
+    """Which of `ids` reached a policy that `owner_id` owns (through its consultations, events or a link)."""
+    owned = list(db.session.scalars(select(Policy.id).where(Policy.owner_id == owner_id)))
+    found: set[int] = set()
+    for policy_id in owned:
+        reached = reached_ids(policy_id, include_excluded=True).subquery()
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            found.update(db.session.scalars(select(reached.c.id).where(reached.c.id.in_(chunk))))
+    return found
 
 
 def with_codes(query):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists, insert, or_, select, update
 
+from crm.auth import roles
 from crm.consultations.models import Consultation
 from crm.consultations.service import response_received, response_status_changed
 from crm.core import audit
@@ -21,6 +22,7 @@ from crm.feedback.models import (
     feedback_characteristic,
     feedback_theme,
 )
+from crm.feedback.queries import reaching_owned_policies
 from crm.groups.models import CommunityGroup, Contact
 from crm.policies.models import Policy
 
@@ -142,10 +144,22 @@ def _has_any_code():
     )
 
 
+def may_code(actor, ids: list[int]) -> bool:
+    """Officers and admins code any feedback; a policy lead codes only feedback that reached a policy they
+    own (least privilege: their own evidence, and every change on record like anyone's)."""
+    if actor.has_role(roles.ADMIN, roles.ENGAGEMENT_OFFICER):
+        return True
+    if not actor.has_role(roles.POLICY_LEAD):
+        return False
+    return set(ids) <= reaching_owned_policies(actor.id, list(ids))
+
+
 def apply_coding(actor, ids: list[int], coding: Coding) -> int:
     """Code every item in `ids` in one transaction; each coded item gets its own audit event."""
     if not ids:
         raise FeedbackError("feedback_id", "Select at least one feedback item")
+    if not may_code(actor, ids):
+        raise FeedbackError("feedback_id", "You can code only feedback that reached a policy you own")
     if coding.kind == "stance":
         if coding.value and coding.value not in STANCES:
             raise FeedbackError("stance", "Select a stance from the list")

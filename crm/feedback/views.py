@@ -82,14 +82,15 @@ def inbox():
         filters=filters,
         pagination=pagination,
         coding=_coding_form(),
-        can_code=current_user.has_role(*CODERS),
+        can_code=current_user.has_role(*CODERS, roles.POLICY_LEAD),
+        can_record=current_user.has_role(*CODERS),
         query=request.query_string.decode(),
         **_filter_lists(filters),
     )
 
 
 @bp.post("/code")
-@role_required(*CODERS)
+@role_required(*CODERS, roles.POLICY_LEAD)
 def code():
     """Bulk coding: the ticked items, or every item matching the filters once the count is confirmed."""
     form = _coding_form()
@@ -159,7 +160,8 @@ def _render_item(feedback, form=None, status: int = 200):
         "feedback/item.html",
         item=feedback,
         coding=_coding_form(),
-        can_code=current_user.has_role(*CODERS),
+        can_code=service.may_code(current_user, [feedback.id]),
+        can_correct=current_user.has_role(*CODERS),
         sees_personal_data=current_user.has_role(*roles.SEES_PERSONAL_DATA),
         sources=SOURCES,
         stances=STANCES,

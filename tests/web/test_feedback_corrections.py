@@ -161,3 +161,40 @@ def test_only_officers_and_admins_correct_feedback(client, sign_in_as):
         assert (
             client.post(f"/staff/feedback/{item.id}/{action}", data={"csrf_token": token}).status_code == 403
         )
+
+
+def test_a_policy_lead_codes_feedback_that_reached_their_own_policies_only(client, sign_in_as, make_user):
+    from crm.core.models import Theme
+
+    lead = sign_in_as("policy_lead")
+    mine = make_policy("MINE-1", "My policy", owner_id=lead.id)
+    theirs = make_policy("THEIRS-1", "Someone else's", owner_id=make_user(role="policy_lead").id)
+    on_mine = make_feedback("About my policy", policies=[mine])
+    on_theirs = make_feedback("About their policy", policies=[theirs])
+    housing = str(db.session.scalar(select(Theme.id).where(Theme.name == "Housing")))
+    coding = {"action": "add", "kind": "theme", "theme": housing, "scope": "selected"}
+    page = client.page(f"/staff/feedback/{on_mine.id}")
+    assert page.select_one("form[action='/staff/feedback/code']") is not None
+    assert "Correct this feedback" not in page.text  # corrections stay with officers
+    assert (
+        client.page(f"/staff/feedback/{on_theirs.id}").select_one("form[action='/staff/feedback/code']")
+        is None
+    )
+    client.submit(
+        "/staff/feedback/code", {**coding, "feedback_id": [str(on_mine.id)]}, form_page="/staff/feedback"
+    )
+    assert [t.name for t in _item(on_mine.id).themes] == ["Housing"]
+    refused = client.submit(
+        "/staff/feedback/code",
+        {**coding, "feedback_id": [str(on_mine.id), str(on_theirs.id)]},
+        form_page="/staff/feedback",
+    )
+    assert refused.status_code == 302
+    assert "You can code only feedback that reached a policy you own" in client.page(refused.location).text
+    assert _item(on_theirs.id).themes == []
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "feedback.coded", AuditEvent.entity_id == str(on_mine.id)
+        )
+    )
+    assert event is not None and event.actor_id == lead.id
