@@ -24,3 +24,8 @@ class InfluenceForm(FlaskForm):
         5000,
     )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+
+class AddEvidenceForm(FlaskForm):
+    feedback = FeedbackIds("Feedback")
+    submit = SubmitField("Add to this policy’s evidence", widget=GovSubmitInput())

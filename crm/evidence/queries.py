@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union,
     union_all,
@@ -35,6 +36,7 @@ from crm.feedback.models import (
     Feedback,
     feedback_barrier,
     feedback_characteristic,
+    feedback_policy,
     feedback_theme,
 )
 from crm.feedback.queries import reached_ids, text_search_condition
@@ -692,3 +694,27 @@ def filtered_count(policy_id: int, filters: EvidenceFilters) -> int:
     """How many of the policy's feedback items match the filters: what an export of them would hold."""
     _reached, matching = _reached_and_matching(policy_id, filters)
     return db.session.scalar(select(func.count()).select_from(matching)) or 0
+
+
+UNLINKED_PER_PAGE = 20
+
+
+def unlinked_feedback(q: str, page: int):
+    """Feedback that reaches no policy at all (no direct link, and no consultation or event with one),
+    newest first: what a policy's evidence may be missing. Text search through the full-text index."""
+    linked_consultations = select(consultation_policy.c.consultation_id)
+    linked_events = select(event_policy.c.event_id)
+    query = (
+        select(Feedback)
+        .where(
+            Feedback.status != "excluded",
+            ~exists().where(feedback_policy.c.feedback_id == Feedback.id),
+            or_(Feedback.consultation_id.is_(None), Feedback.consultation_id.not_in(linked_consultations)),
+            or_(Feedback.event_id.is_(None), Feedback.event_id.not_in(linked_events)),
+        )
+        .options(selectinload(Feedback.group), selectinload(Feedback.event), selectinload(Feedback.themes))
+        .order_by(Feedback.received_at.desc(), Feedback.id.desc())
+    )
+    if q:
+        query = query.where(text_search_condition(q))
+    return paginate(query, page=page, per_page=UNLINKED_PER_PAGE)

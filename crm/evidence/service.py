@@ -3,11 +3,13 @@ looked at which evidence. Services change the session and never commit: the call
 
 from sqlalchemy import select
 
+from crm.auth import roles
 from crm.core import audit
 from crm.core.models import utc_now
 from crm.core.rules import RuleBroken, bounded_text
 from crm.evidence import queries
 from crm.extensions import db
+from crm.feedback.models import Feedback
 from crm.policies.models import INFLUENCE_USES, Policy, PolicyInfluence
 
 MAX_TEXT = 10000
@@ -68,3 +70,32 @@ def record_influence(actor, policy: Policy, feedback_ids, use: str, note: str) -
 def record_due_regard(actor, action: str, entity, fields=()) -> None:
     """Who had which evidence in front of them, and when: opening or exporting a pack or an approved EIA."""
     audit.record(actor, action, entity, fields)
+
+
+def may_add_evidence(actor, policy: Policy) -> bool:
+    """Officers and admins add feedback to any policy's evidence; a policy lead, to the policies they own."""
+    if actor.has_role(roles.ADMIN, roles.ENGAGEMENT_OFFICER):
+        return True
+    return actor.has_role(roles.POLICY_LEAD) and policy.owner_id == actor.id
+
+
+def add_to_evidence(actor, policy: Policy, feedback_ids) -> int:
+    """Link feedback that reached no policy to this one, so it joins the policy's evidence pack. Each link is
+    on record. Returns how many items were added."""
+    if not may_add_evidence(actor, policy):
+        raise EvidenceError(
+            "feedback", f"Only officers, admins and the owner of {policy.reference} can add to it"
+        )
+    if policy.status == "retired":
+        raise EvidenceError("feedback", f"{policy.reference} is retired and takes no new evidence")
+    ids = sorted({int(i) for i in feedback_ids or []})
+    if not ids:
+        raise EvidenceError("feedback", "Select at least one feedback item")
+    items = list(db.session.scalars(select(Feedback).where(Feedback.id.in_(ids))))
+    if len(items) != len(ids):
+        raise EvidenceError("feedback", "Select feedback from the list")
+    for item in items:
+        if policy not in item.policies:
+            item.policies.append(policy)
+            audit.record(actor, "feedback.linked_to_policy", item, ["policies"])
+    return len(items)

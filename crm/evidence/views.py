@@ -9,11 +9,12 @@ from crm.auth.permissions import any_staff, role_required
 from crm.core import args, jobs, spreadsheets
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
+from crm.core.text import plural
 from crm.evidence import exports, queries
 from crm.evidence import jobs as evidence_jobs
-from crm.evidence.forms import InfluenceForm
+from crm.evidence.forms import AddEvidenceForm, InfluenceForm
 from crm.evidence.queries import EvidenceFilters
-from crm.evidence.service import record_due_regard, record_influence
+from crm.evidence.service import add_to_evidence, may_add_evidence, record_due_regard, record_influence
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies.models import Policy
@@ -70,6 +71,7 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
         sees_personal_data=personal,
         can_export=current_user.has_role(*EXPORTERS),
         can_record=can_record,
+        can_add_evidence=may_add_evidence(current_user, policy),
         form=form,
         selected=set(form.feedback.data or []) if form is not None else set(),
     ), status
@@ -165,3 +167,29 @@ def record_item_influence(policy_id: int, feedback_id: int):
             flash("Decision recorded.", "success")
             return redirect(url_for("policies.view", policy_id=policy.id) + "#what-changed")
     return _render_item(policy, item, form)
+
+
+@bp.route("/<int:policy_id>/evidence/add", methods=["GET", "POST"])
+@role_required(roles.ADMIN, roles.ENGAGEMENT_OFFICER, roles.POLICY_LEAD)
+def add_evidence(policy_id: int):
+    """Feedback that reached no policy, to add to this one's evidence: what arrived without a link."""
+    policy = db.get_or_404(Policy, policy_id)
+    if not may_add_evidence(current_user, policy):
+        abort(403)
+    form = AddEvidenceForm()
+    q = args.search_text(request.args)
+    if form.validate_on_submit():
+        try:
+            count = add_to_evidence(current_user, policy, form.feedback.data)
+        except RuleBroken as error:
+            show_refusal(error, form)
+        else:
+            flash(f"Added {plural(count, 'item')} to the evidence for {policy.reference}.", "success")
+            return redirect(url_for("evidence.add_evidence", policy_id=policy.id, q=q or None))
+    return render_template(
+        "evidence/add.html",
+        policy=policy,
+        form=form,
+        q=q,
+        pagination=queries.unlinked_feedback(q, args.page(request.args)),
+    )

@@ -440,3 +440,37 @@ def test_coverage_is_honest_about_weak_evidence_uncoded_items_and_areas(app, cli
         assert "Weak evidence" in pack()[1]["Disability"]
     finally:
         app.config["WEAK_EVIDENCE_BELOW"] = 5
+
+
+def test_feedback_that_reached_no_policy_is_added_to_a_policys_evidence(client, sign_in_as, make_user):
+    lead = sign_in_as(roles.POLICY_LEAD)
+    policy = make_policy("BUS-5", "Buses", owner_id=lead.id)
+    other = make_policy("PARK-5", "Parks", owner_id=make_user(role="policy_lead").id)
+    linked_consultation = make_consultation("closed", policy_ids=[other.id])
+    stray = make_feedback("Buses never come on Sundays")
+    make_feedback("Already evidence for parks", policies=[other])
+    make_feedback("Through a linked consultation", consultation=linked_consultation)
+    pack = client.page(_pack(policy))
+    assert "Add feedback that reached no policy" in pack.text
+    url = f"/staff/policies/{policy.id}/evidence/add"
+    page = client.page(url)
+    listed = [cell.p.text for cell in page.select("tbody td:nth-of-type(2)")]
+    assert listed == ["“Buses never come on Sundays”"]
+    assert "Buses never come on Sundays" in client.page(f"{url}?q=sundays").text
+    assert "No items" not in client.page(f"{url}?q=sundays").text
+    refused = client.submit(url, {})
+    assert "Select at least one feedback item" in refused.get_data(as_text=True)
+    response = client.submit(url, {"feedback": [str(stray.id)]})
+    assert response.status_code == 302
+    assert "Added 1 item to the evidence for BUS-5" in client.page(response.location).text
+    assert "Buses never come on Sundays" in client.page(_pack(policy)).text
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "feedback.linked_to_policy")
+        )
+        == 1
+    )
+    # another lead's policy is theirs to add to, not this lead's
+    assert client.get(f"/staff/policies/{other.id}/evidence/add").status_code == 403
