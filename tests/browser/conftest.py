@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright, every page checked with axe-core from npm."""
 
+import re
 import threading
 from pathlib import Path
 
@@ -61,9 +62,19 @@ def phone(request):
 
 
 @pytest.fixture
-def page(browser, live_server, phone):
-    context = browser.new_context(base_url=live_server, **({"viewport": PHONE} if phone else {}))
+def javascript(request):
+    """Use as `@pytest.mark.parametrize("javascript", [True, False], indirect=True)` to run a journey with
+    JavaScript off too: every page must work as plain HTML."""
+    return getattr(request, "param", True)
+
+
+@pytest.fixture
+def page(browser, live_server, phone, javascript):
+    context = browser.new_context(
+        base_url=live_server, java_script_enabled=javascript, **({"viewport": PHONE} if phone else {})
+    )
     page = context.new_page()
+    page.javascript_enabled = javascript  # for assert_accessible
     problems, documents = [], set()
 
     def on_console(message):
@@ -81,6 +92,16 @@ def page(browser, live_server, phone):
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page as it stands; fail with every violation spelled out."""
+    if not getattr(page, "javascript_enabled", True):
+        # A page with JavaScript off cannot run axe: check the same HTML, as it stands, in a page that can.
+        checker = page.context.browser.new_page()
+        html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.S)  # as it is, scripts not run
+        try:
+            checker.set_content(html.replace("<head>", f'<head><base href="{page.url}">', 1))
+            assert_accessible(checker)
+        finally:
+            checker.close()
+        return
     # page.evaluate runs outside the page's CSP, so the page's own policy stays as strict as in production.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE)
