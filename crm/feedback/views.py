@@ -326,7 +326,7 @@ def themes():
         "feedback/themes.html",
         themes=reference.list_entries(THEMES),
         usage=queries.theme_usage(),
-        form=ReferenceEntryForm(),
+        add=ReferenceEntryForm(),
         merge=_merge_form(),
     )
 
@@ -356,8 +356,9 @@ def add_theme():
         "feedback/themes.html",
         themes=reference.list_entries(THEMES),
         usage=queries.theme_usage(),
-        form=form,
+        add=form,
         merge=_merge_form(),
+        form=form,  # the error summary's
     )
 
 
@@ -403,8 +404,9 @@ def merge_themes():
         "feedback/themes.html",
         themes=reference.list_entries(THEMES),
         usage=queries.theme_usage(),
-        form=ReferenceEntryForm(formdata=None),
+        add=ReferenceEntryForm(formdata=None),
         merge=form,
+        form=form,  # the error summary's
     ), 200
 
 

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
@@ -333,6 +334,18 @@ def test_themes_are_added_renamed_and_merged_with_their_items(client, sign_in_as
     assert [t.name for t in db.session.get(Feedback, only_safety.id).themes] == ["Housing"]
     assert db.session.get(Theme, safety).is_retired
     assert {"theme.merged_into", "theme.merged_from"} <= set(db.session.scalars(select(AuditEvent.action)))
+
+
+def test_a_refused_theme_merge_is_summarised_at_the_top_of_the_page(client, sign_in_as):
+    # The merge form's errors were shown only next to its fields: no error summary, no "Error: " title.
+    sign_in_as("engagement_officer")
+    response = client.submit(
+        "/staff/feedback/themes/merge", {"survivor_id": "²", "duplicate_id": "0"}, form_page="/staff/feedback/themes"
+    )
+    assert response.status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html5lib")
+    assert page.title.text.startswith("Error: ")
+    assert page.select(".govuk-error-summary a[href='#survivor_id']")
 
 
 def test_excluded_feedback_stays_out_of_the_inbox(client, sign_in_as):
