@@ -144,6 +144,7 @@ def retention_command(apply_, dry_run, batch):
     """Apply the retention periods of crm/core/retention.py. Each batch is its own unit of work and on
     record, so a run stopped half-way is finished by running it again. Run it daily from cron."""
     # Importing the areas registers their handlers.
+    import crm.auth.retention
     import crm.consultations.retention
     import crm.groups.retention  # noqa: F401
     from crm.core import retention

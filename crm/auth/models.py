@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.auth import roles
-from crm.core.models import TimestampMixin, UTCDateTime, allowed_values
+from crm.core.models import TimestampMixin, UTCDateTime, allowed_values, utc_now
 from crm.extensions import db
 
 
@@ -50,3 +50,5 @@ class SignInThrottle(db.Model):
     client_address: Mapped[str] = mapped_column(String(45))  # an IPv6 address is at most 45 characters
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the last failure was counted: the retention clock of "sign_in_records" (crm/auth/retention.py).
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)

@@ -76,6 +76,7 @@ def sign_in(
         throttle.failed_count = 0  # the previous lockout has run out: start counting again
         throttle.locked_until = None
     throttle.failed_count += 1
+    throttle.last_failed_at = now
     audit.record(user or audit.PUBLIC, "auth.sign_in_failed", user, entity_type="staff_user")
     if throttle.failed_count >= max_failures:
         throttle.locked_until = now + lockout

@@ -61,6 +61,14 @@ DATA_CLASSES = (
         "names, email addresses, phone numbers and access needs removed",
     ),
     DataClass(
+        "sign_in_records",
+        "Failed sign-ins to staff accounts: the email address typed and the network address it came from",
+        "90 days after the last failed attempt",
+        90,
+        DELETE,
+        "deleted (the audit trail keeps that a sign-in failed, without either address)",
+    ),
+    DataClass(
         "audit_events",
         "The record of who did what in Community Voice",
         "6 years",

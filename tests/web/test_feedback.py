@@ -340,7 +340,9 @@ def test_a_refused_theme_merge_is_summarised_at_the_top_of_the_page(client, sign
     # The merge form's errors were shown only next to its fields: no error summary, no "Error: " title.
     sign_in_as("engagement_officer")
     response = client.submit(
-        "/staff/feedback/themes/merge", {"survivor_id": "²", "duplicate_id": "0"}, form_page="/staff/feedback/themes"
+        "/staff/feedback/themes/merge",
+        {"survivor_id": "²", "duplicate_id": "0"},
+        form_page="/staff/feedback/themes",
     )
     assert response.status_code == 200
     page = BeautifulSoup(response.get_data(as_text=True), "html5lib")

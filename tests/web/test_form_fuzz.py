@@ -353,8 +353,8 @@ def generous_limits(app, monkeypatch):
 @pytest.fixture
 def more_states(records):  # noqa: F811
     """Records in the states whose forms the first ones lack: a draft consultation (its questions can be
-    edited), a closed one, an unverified and an archived group, an archived event, a deactivated account, a retired theme,
-    an EIA in review and an approved one with an action."""
+    edited), a closed one, an unverified and an archived group, an archived event, a deactivated account,
+    a retired theme, an EIA in review and an approved one with an action."""
     from datetime import date, timedelta
 
     from sqlalchemy import select

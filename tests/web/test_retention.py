@@ -1,6 +1,6 @@
 """Retention: one table says how long each kind of data is kept; the notice and the command obey it."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -156,3 +156,74 @@ def test_monitoring_answers_go_at_the_end_of_their_period_and_the_figures_stay_f
     assert db.session.scalar(select(func.count()).select_from(MonitoringSnapshot)) == 1
     assert tables(client.page(url)) == before
     assert "0 due" in _run(app, "--dry-run").split("Equality monitoring answers")[1].splitlines()[0]
+
+
+class _Clock:
+    """A frozen clock for the code that reads `utc_now` where it is used: set it, and time stands there."""
+
+    def __init__(self, monkeypatch, *modules):
+        self.now = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+        for module in modules:
+            monkeypatch.setattr(module, "utc_now", lambda: self.now)
+
+
+def _sign_in_records() -> set[tuple[str, str]]:
+    from crm.auth.models import SignInThrottle
+
+    db.session.expire_all()
+    return {
+        tuple(row) for row in db.session.execute(select(SignInThrottle.email, SignInThrottle.client_address))
+    }
+
+
+def test_failed_sign_in_records_are_deleted_90_days_after_the_last_failure(app, monkeypatch):
+    import crm.core.models
+    from crm.auth import service
+
+    clock = _Clock(monkeypatch, service, crm.core.models)  # the command reads crm.core.models.utc_now
+
+    def fail(email, address):
+        service.sign_in(email, "wrong password", 5, timedelta(minutes=15), client_address=address)
+        db.session.commit()
+
+    fail("old@example.org", "192.0.2.1")
+    clock.now += timedelta(days=60)
+    fail("renewed@example.org", "192.0.2.2")
+    fail("recent@example.org", "192.0.2.3")
+    clock.now += timedelta(days=25)
+    fail("renewed@example.org", "192.0.2.2")  # a later failure starts its clock again
+
+    clock.now += timedelta(days=6)  # 91 days after the first failure, 31 after the others
+    output = _run(app)
+    assert "Failed sign-ins to staff accounts" in output and "90 days after the last failed attempt" in output
+    assert ": 1 due" in output.split("Failed sign-ins")[1].splitlines()[0]
+    assert len(_sign_in_records()) == 3  # a dry run changes nothing
+    _run(app, "--apply")
+    assert _sign_in_records() == {("renewed@example.org", "192.0.2.2"), ("recent@example.org", "192.0.2.3")}
+
+    clock.now += timedelta(days=60)  # 91 days after "recent", 66 after the second failure of "renewed"
+    _run(app, "--apply")
+    assert _sign_in_records() == {("renewed@example.org", "192.0.2.2")}
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "retention.applied")).all()
+    assert [event.changed_fields for event in events] == [["sign_in_records"], ["sign_in_records"]]
+
+
+def test_a_lockout_still_running_is_not_deleted_with_its_record(app, monkeypatch):
+    import crm.core.models
+    from crm.auth import service
+
+    clock = _Clock(monkeypatch, service, crm.core.models)
+    for _attempt in range(5):  # locked out for a year (an installation may choose a long lockout)
+        service.sign_in("locked@example.org", "wrong", 5, timedelta(days=365), client_address="192.0.2.9")
+    db.session.commit()
+    clock.now += timedelta(days=100)
+    _run(app, "--apply")
+    assert _sign_in_records() == {("locked@example.org", "192.0.2.9")}
+    clock.now += timedelta(days=400)
+    _run(app, "--apply")
+    assert _sign_in_records() == set()
+
+
+def test_the_privacy_notice_lists_sign_in_records(client):
+    text = " ".join(client.page("/privacy").text.split())
+    assert "Failed sign-ins to staff accounts" in text and "90 days after the last failed attempt" in text
