@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
-from crm.core.args import BoundedIntConverter, CrmRequest
+from crm.core.args import BoundedIntConverter, CrmRequest, TokenConverter
 from crm.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Every query argument and form field without NUL bytes; every `<int:...>` within the database's ids.
     app.request_class = CrmRequest
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["token"] = TokenConverter
     app.config.from_object(config_for(config_name))
     app.config["TEMPLATES_DIR"] = str(ROOT / "templates")
     app.config.update(overrides)

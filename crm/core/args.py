@@ -14,7 +14,7 @@ from datetime import date
 
 from flask import Request, current_app
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
 
@@ -30,6 +30,13 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class TokenConverter(BaseConverter):
+    """`<token:...>`: a random token in a URL (secrets.token_urlsafe), such as an upload's. Anything else
+    of that alphabet reaches the view, which says the token names nothing."""
+
+    regex = r"[A-Za-z0-9_\-]{1,64}"
 
 
 def _without_nul(value):

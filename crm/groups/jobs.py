@@ -1,4 +1,4 @@
-"""The groups area's background jobs: a big import (checked again, then applied all or none) and a big
+"""The groups area's background jobs: a big import (the rows checked at upload, applied all or none) and a big
 export of the groups spreadsheet. crm/core/jobs.py runs them; the views decide when work is big enough."""
 
 from datetime import date
@@ -17,28 +17,16 @@ EXPORT = "groups.export"
 
 @job_kind(IMPORT)
 def import_groups(run: Run) -> dict:
-    """Check the uploaded file again (the register may have changed since its preview), then apply every
-    row or, if any row now has a problem, none."""
+    """Apply the rows checked when the file was uploaded (the file is not read again), every row or, if the
+    register has changed so that any row no longer fits, none."""
     batch = db.session.get(ImportBatch, run.params["batch_id"])
     if batch is None:
         raise JobFailed("The uploaded file is no longer kept. Upload it again.")
-    if batch.applied_at is not None:
-        raise JobFailed("This file was already imported.")
+    run.progress(0, total=batch.row_count, stage="Saving groups")
     try:
-        rows = transfer.read_upload(batch.filename, batch.content)
+        counts = transfer.confirm_import(run.actor, batch, progress=run.progress)
     except transfer.ImportFileError as error:
-        raise JobFailed(f"{error}.") from error
-    run.progress(0, total=len(rows), stage="Checking rows")
-    plan = transfer.plan_import(rows, progress=run.progress)
-    if not plan.ok:
-        number, problems = next(iter(plan.errors.items()))
-        column, messages = next(iter(problems.items()))
-        raise JobFailed(
-            f"{len(plan.errors):,} rows have problems now, such as row {number} ({column}: {messages[0]}). "
-            "Upload the file again to see every problem."
-        )
-    run.progress(0, stage="Saving groups")
-    counts = transfer.confirm_import(run.actor, batch, plan, progress=run.progress)
+        raise JobFailed(str(error) if str(error).endswith(".") else f"{error}.") from error
     return {
         "summary": [
             ["Groups added", f"{counts['created']:,}"],

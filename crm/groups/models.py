@@ -11,7 +11,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
@@ -154,13 +153,22 @@ class Contact(TimestampMixin, db.Model):
 
 
 class ImportBatch(db.Model):
-    """An uploaded file waiting for the officer to confirm its import. Kept in the database, not on disk,
-    so any app server can finish what another started."""
+    """An uploaded file, read and checked once when it arrived, waiting for the officer to confirm its import.
+    What the check found is kept (the rows as checked, and the preview's counts and problems), never the file:
+    the preview and the import, in a request or a job, on any app server, use this and never read the file
+    again. Found by a random token (the preview's address), only by the person who uploaded it, for
+    UPLOAD_KEPT_FOR (crm/groups/transfer.py)."""
 
     __tablename__ = "import_batch"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
     filename: Mapped[str] = mapped_column(String(255))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The preview: {"to_create", "to_update", "errors": [[row, {column: [messages]}]], "warnings": [...]}
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The checked rows, as crm.groups.transfer.ImportPlan holds them; read only to import them, and
+    # emptied once imported.
+    rows: Mapped[list] = mapped_column(JSON, default=list, deferred=True)

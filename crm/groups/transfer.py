@@ -2,10 +2,12 @@
 
 import csv
 import io
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from crm.core import audit, workbooks
@@ -25,6 +27,8 @@ from crm.groups.schemas import (
 from crm.groups.service import CONTACT_FIELDS, GROUP_FIELDS
 
 MAX_ROWS = 50_000
+# How long a checked upload waits for its import to be confirmed.
+UPLOAD_KEPT_FOR = timedelta(hours=24)
 # New groups are written this many at a time: one INSERT for the lot, then their links and audit events.
 APPLY_BATCH = 500
 MAILING_LIST_COLUMNS = ["name", "email", "group", "role", "preferred_language", "access_needs"]
@@ -38,6 +42,14 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read: wrong encoding, missing columns, no rows."""
 
 
+class UploadUnavailable(LookupError):
+    """An upload's token names nothing this person may import: unknown, someone else's, or expired."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 Progress = Callable[[int], None]
 
 
@@ -47,6 +59,9 @@ def _no_progress(done: int) -> None:
 
 @dataclass
 class ImportPlan:
+    """What checking a file found: its good rows (with their spreadsheet row number under "_row"), and every
+    problem and warning by row number."""
+
     rows: list[dict] = field(default_factory=list)
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
     warnings: dict[int, list[str]] = field(default_factory=dict)
@@ -62,6 +77,57 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    def summary(self, row_count: int) -> "ImportSummary":
+        return ImportSummary(self.to_create, self.to_update, row_count, self.errors, self.warnings)
+
+
+@dataclass
+class ImportSummary:
+    """A checked file as its preview shows it, without its rows: kept with the upload (as JSON)."""
+
+    to_create: int
+    to_update: int
+    row_count: int
+    errors: dict[int, dict[str, list[str]]]
+    warnings: dict[int, list[str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.row_count > 0
+
+    def to_json(self) -> dict:
+        # Pairs rather than objects: JSON keys are strings, and the rows' order must survive.
+        return {
+            "to_create": self.to_create,
+            "to_update": self.to_update,
+            "errors": [[number, problems] for number, problems in self.errors.items()],
+            "warnings": [[number, messages] for number, messages in self.warnings.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, row_count: int) -> "ImportSummary":
+        return cls(
+            data.get("to_create", 0),
+            data.get("to_update", 0),
+            row_count,
+            dict(data.get("errors", [])),
+            dict(data.get("warnings", [])),
+        )
+
+
+# Checked rows hold Python values; these are the ones JSON cannot (consent dates).
+_DATE_KEYS = ("contact_consent_date",)
+
+
+def _row_to_json(row: dict) -> dict:
+    return {key: value.isoformat() if key in _DATE_KEYS and value else value for key, value in row.items()}
+
+
+def _row_from_json(row: dict) -> dict:
+    return {
+        key: date.fromisoformat(value) if key in _DATE_KEYS and value else value for key, value in row.items()
+    }
 
 
 def read_upload(filename: str, content: bytes) -> list[dict]:
@@ -167,7 +233,7 @@ def plan_import(rows: list[dict], progress: Progress = _no_progress) -> ImportPl
         if errors:
             plan.errors[number] = errors
         else:
-            plan.rows.append(values)
+            plan.rows.append({**values, "_row": number})
         progress(number - 1)
     return plan
 
@@ -178,20 +244,109 @@ def _contact_values(row: dict) -> dict | None:
     return {field_name: row[column] for column, field_name in CONTACT_KEYS.items()}
 
 
-def stage_upload(actor, filename: str, content: bytes) -> ImportBatch:
-    """Keep an uploaded file in the database until it is confirmed, so any app server can preview it."""
-    batch = ImportBatch(filename=(filename or "upload.csv")[:255], content=content, uploaded_by_id=actor.id)
+def stage_upload(actor, filename: str, content: bytes, now: datetime | None = None) -> ImportBatch:
+    """Read and check an uploaded file, once, and keep what was found (never the file) under a random token
+    for its preview and its import, which any app server or job can then use. Raises ImportFileError when
+    the file cannot be read at all. Uploads past UPLOAD_KEPT_FOR are cleared out as new ones arrive."""
+    now = now or utc_now()
+    rows = read_upload(filename, content)
+    plan = plan_import(rows)
+    db.session.execute(delete(ImportBatch).where(ImportBatch.uploaded_at < now - UPLOAD_KEPT_FOR))
+    batch = ImportBatch(
+        token=secrets.token_urlsafe(32),
+        filename=(filename or "upload.csv")[:255],
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+        row_count=len(rows),
+        summary=plan.summary(len(rows)).to_json(),
+        rows=[_row_to_json(row) for row in plan.rows] if plan.ok else [],
+    )
     db.session.add(batch)
-    db.session.flush()  # the preview's address needs the batch's id
+    db.session.flush()
     return batch
 
 
-def confirm_import(
-    actor, batch: ImportBatch, plan: ImportPlan, progress: Progress = _no_progress
-) -> dict[str, int]:
-    """Apply a checked plan and mark its file as imported, in the caller's one unit of work."""
+def upload_for(actor, token: str, now: datetime | None = None) -> ImportBatch:
+    """The upload `token` names, if `actor` uploaded it and it has not expired; else UploadUnavailable, with
+    the same answer for a token that names nothing and one that names someone else's upload."""
+    batch = db.session.scalar(select(ImportBatch).where(ImportBatch.token == (token or "")[:64]))
+    if batch is None or batch.uploaded_by_id != getattr(actor, "id", None):
+        raise UploadUnavailable(
+            "There is no upload at this address for you. Uploads can only be seen by the person who made "
+            "them. Upload the file again",
+            404,
+        )
+    if batch.applied_at is None and batch.uploaded_at < (now or utc_now()) - UPLOAD_KEPT_FOR:
+        raise UploadUnavailable(
+            f"This upload has expired: uploads are kept for {UPLOAD_KEPT_FOR.days * 24} hours until they are "
+            "imported. Nothing from it was saved. Upload the file again",
+            410,
+        )
+    return batch
+
+
+def summary_of(batch: ImportBatch) -> ImportSummary:
+    return ImportSummary.from_json(batch.summary or {}, batch.row_count)
+
+
+def stored_plan(batch: ImportBatch) -> ImportPlan:
+    """The rows as they were checked when the file was uploaded; the file is not read again."""
+    summary = summary_of(batch)
+    return ImportPlan(
+        rows=[_row_from_json(row) for row in batch.rows or []],
+        errors=summary.errors,
+        warnings=summary.warnings,
+    )
+
+
+def changes_since_checked(plan: ImportPlan) -> dict[int, dict[str, list[str]]]:
+    """What the register's changes since the file was checked break, by row: groups to update that are gone,
+    areas and characteristics retired since. A few queries over ids, not another reading of the file."""
+    problems: dict[int, dict[str, list[str]]] = {}
+    ids = {row["id"] for row in plan.rows if row["id"] is not None}
+    existing = (
+        set(db.session.scalars(select(CommunityGroup.id).where(CommunityGroup.id.in_(ids)))) if ids else set()
+    )
+    areas, characteristics = set(_lookup(Area).values()), set(_lookup(Characteristic).values())
+    for row in plan.rows:
+        found = {}
+        if row["id"] is not None and row["id"] not in existing:
+            found["id"] = [f"There is no group with id {row['id']}. Leave id empty for a new group"]
+        if set(row["area_ids"]) - areas:
+            found["areas"] = ["An area in this row has been retired since the file was checked"]
+        if set(row["characteristic_ids"]) - characteristics:
+            found["characteristics"] = [
+                "A characteristic in this row has been retired since the file was checked"
+            ]
+        if found:
+            problems[row.get("_row", 0)] = found
+    return problems
+
+
+def describe_changes(problems: dict[int, dict[str, list[str]]]) -> str:
+    number, found = next(iter(problems.items()))
+    column, messages = next(iter(found.items()))
+    return (
+        f"{len(problems):,} rows have problems now, such as row {number} ({column}: {messages[0]}). "
+        "Upload the file again to see every problem."
+    )
+
+
+def confirm_import(actor, batch: ImportBatch, progress: Progress = _no_progress) -> dict[str, int]:
+    """Import an upload's checked rows, all or none, in the caller's one unit of work, and mark it imported
+    (its rows are no longer kept). ImportFileError when it was imported already, had problems, or the
+    register has changed so that a row no longer fits."""
+    if batch.applied_at is not None:
+        raise ImportFileError("This file was already imported")
+    plan = stored_plan(batch)
+    if not plan.ok:
+        raise ImportFileError("Fix the errors in the file before importing")
+    problems = changes_since_checked(plan)
+    if problems:
+        raise ImportFileError(describe_changes(problems))
     counts = apply_import(actor, plan, progress)
     batch.applied_at = utc_now()
+    batch.rows = []
     return counts
 
 

@@ -24,7 +24,7 @@ from crm.groups.forms import (
     MergeForm,
     RegistrationForm,
 )
-from crm.groups.models import ACCESS_NEEDS, GROUP_KINDS, GROUP_STATUSES, CommunityGroup, Contact, ImportBatch
+from crm.groups.models import ACCESS_NEEDS, GROUP_KINDS, GROUP_STATUSES, CommunityGroup, Contact
 from crm.groups.service import ContactValues, GroupError
 
 bp = Blueprint("groups", __name__)
@@ -305,51 +305,45 @@ def import_groups():
             form.file.errors.append("The file must be smaller than 10 MB. Split it into smaller files")
         else:
             try:
-                transfer.read_upload(upload.filename, content)
+                batch = transfer.stage_upload(current_user, upload.filename, content)
             except transfer.ImportFileError as error:
                 form.file.errors.append(str(error))
             else:
-                batch = transfer.stage_upload(current_user, upload.filename, content)
-                return redirect(url_for("groups.import_preview", batch_id=batch.id))
+                return redirect(url_for("groups.import_preview", token=batch.token))
     return render_template("groups/import.html", form=form, job_threshold=jobs.threshold())
 
 
-def _batch(batch_id: int) -> ImportBatch:
-    batch = db.get_or_404(ImportBatch, batch_id)
-    if batch.uploaded_by_id != current_user.id:
-        abort(404)
-    return batch
-
-
-@bp.route("/staff/groups/import/<int:batch_id>", methods=["GET", "POST"])
+@bp.route("/staff/groups/import/<token:token>", methods=["GET", "POST"])
 @role_required(*OFFICERS)
-def import_preview(batch_id: int):
-    """The dry run: what the file would do, or every row's errors. Confirming applies all rows or none."""
-    batch = _batch(batch_id)
-    file_error, rows, plan = None, [], None
+def import_preview(token: str):
+    """The dry run, from what was found when the file was uploaded (it is not read again): what the file
+    would do, or every row's problems. Confirming applies all rows or none."""
     try:
-        rows = transfer.read_upload(batch.filename, batch.content)
-    except transfer.ImportFileError as error:
-        file_error = str(error)
-    confirmed = request.method == "POST" and ConfirmForm().validate_on_submit() and bool(rows)
+        batch = transfer.upload_for(current_user, token)
+    except transfer.UploadUnavailable as error:
+        return render_template("groups/import-unavailable.html", message=str(error)), error.status
+    summary = transfer.summary_of(batch)
+    confirmed = request.method == "POST" and ConfirmForm().validate_on_submit() and summary.ok
+    file_error = None
     if confirmed and batch.applied_at is not None:
         flash("This file was already imported.", "info")
         return redirect(url_for("groups.group_list"))
-    if confirmed and len(rows) > jobs.threshold():
-        # The job checks every row again before it applies any: checking here too would only hold the page.
-        return jobs.follow(*group_jobs.start_import(current_user, batch, len(rows)))
-    if rows:
-        plan = transfer.plan_import(rows)
-    if confirmed and plan.ok:
-        counts = transfer.confirm_import(current_user, batch, plan)
-        flash(
-            f"Imported: {plural(counts['created'], 'group')} added, {counts['updated']:,} updated, "
-            f"{plural(counts['contacts_added'], 'contact')} added.",
-            "success",
-        )
-        return redirect(url_for("groups.group_list"))
+    if confirmed and summary.row_count > jobs.threshold():
+        return jobs.follow(*group_jobs.start_import(current_user, batch, summary.row_count))
+    if confirmed:
+        try:
+            counts = transfer.confirm_import(current_user, batch)
+        except transfer.ImportFileError as error:
+            file_error = f"The register has changed since this file was checked. {error}"
+        else:
+            flash(
+                f"Imported: {plural(counts['created'], 'group')} added, {counts['updated']:,} updated, "
+                f"{plural(counts['contacts_added'], 'contact')} added.",
+                "success",
+            )
+            return redirect(url_for("groups.group_list"))
     return render_template(
-        "groups/import-preview.html", batch=batch, plan=plan, file_error=file_error, confirm=ConfirmForm()
+        "groups/import-preview.html", batch=batch, plan=summary, file_error=file_error, confirm=ConfirmForm()
     )
 
 

@@ -66,7 +66,6 @@ PARAMETER_TABLES = {
     "user_id": "staff_user",
     "theme_id": "theme",
     "entry_id": "characteristic",  # the first of the reference lists, sorted
-    "batch_id": "import_batch",
     "job_id": "job",
 }
 
@@ -137,6 +136,7 @@ def records(app):
     db.session.commit()
     ids = {name: _first_id(name) for name in PARAMETER_TABLES}
     ids["slug"] = consultation.slug
+    ids["token"] = "no-such-upload"  # an upload's preview: its token names nothing, which is a page too
     return ids
 
 
