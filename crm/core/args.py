@@ -128,16 +128,18 @@ def day(args, name: str) -> date | None:
     return parse_day(args.get(name, ""))
 
 
-def typed_day_range_problems(
-    date_from: str, date_to: str, not_a_day: str = "Enter a date like 27/3/2026"
-) -> dict[str, str]:
-    """What is wrong with a from/to pair of typed dates, by field: not a real day (`not_a_day`), or the end
-    before the start. A filter form shows each next to its field."""
+def typed_day_range_problems(date_from: str, date_to: str) -> dict[str, str]:
+    """What is wrong with a from/to pair of typed dates, by field, in GOV.UK's words: not a real day
+    ("Start date must be a real date"), or the end before the start. A filter form shows each next to its
+    field; every page with such a pair says the same."""
     problems = {}
     start, end = parse_day(date_from), parse_day(date_to)
-    for name, typed, parsed in (("date_from", date_from, start), ("date_to", date_to, end)):
+    for name, label, typed, parsed in (
+        ("date_from", "Start date", date_from, start),
+        ("date_to", "End date", date_to, end),
+    ):
         if typed and parsed is None:
-            problems[name] = not_a_day
+            problems[name] = f"{label} must be a real date"
     if start and end and end < start:
         problems["date_to"] = "The end date must be the same as or after the start date"
     return problems

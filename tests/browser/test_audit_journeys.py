@@ -32,7 +32,7 @@ def test_an_admin_filters_the_audit_log_and_exports_it(page, make_user):
     page.get_by_label("From").fill("32/13/2026")
     page.get_by_role("button", name="Apply filters").first.click()
     expect(page).to_have_title("Error: Audit log – Community Voice")
-    expect(page.locator("#date_from-error")).to_contain_text("Enter a real date")
+    expect(page.locator("#date_from-error")).to_contain_text("Start date must be a real date")
     assert_accessible(page)
 
     page.get_by_label("From").fill("")

@@ -56,3 +56,14 @@ def test_an_id_past_the_database_range_is_not_a_page(app):
     for huge in (2**31, 2**63, 10**20):
         with pytest.raises(NotFound):
             adapter.match(f"/staff/groups/{huge}")
+
+
+def test_a_typed_date_that_is_not_a_day_is_worded_the_govuk_way():
+    assert args.typed_day_range_problems("31/2/2026", "yesterday") == {
+        "date_from": "Start date must be a real date",
+        "date_to": "End date must be a real date",
+    }
+    assert args.typed_day_range_problems("5/3/2026", "1/3/2026") == {
+        "date_to": "The end date must be the same as or after the start date"
+    }
+    assert args.typed_day_range_problems("", "") == {}

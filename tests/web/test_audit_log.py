@@ -83,8 +83,8 @@ def test_events_are_paged(client, sign_in_as):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("date_from=31/2/2026", "date_from", "Enter a real date"),
-        ("date_to=yesterday", "date_to", "Enter a real date"),
+        ("date_from=31/2/2026", "date_from", "Start date must be a real date"),
+        ("date_to=yesterday", "date_to", "End date must be a real date"),
         ("date_from=5/3/2026&date_to=1/3/2026", "date_to", "must be the same as or after"),
         ("entity_id=42", "entity_id", "Choose the kind of record"),
     ],
@@ -160,3 +160,16 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client):
 def test_the_admin_page_links_to_the_audit_log(client, sign_in_as):
     sign_in_as("admin")
     assert client.page("/staff/admin").select_one(f'a[href="{URL}"]').get_text() == "Audit log"
+
+
+def test_the_audit_log_and_the_evidence_pack_word_a_date_that_is_not_real_alike(client, sign_in_as):
+    from tests.policy_factories import make_policy
+
+    policy = make_policy()
+    sign_in_as("admin")
+    for url in (URL, f"/staff/policies/{policy.id}/evidence"):
+        page = client.page(f"{url}?date_from=31/2/2026&date_to=32/1/2026")
+        assert (
+            page.select_one("#date_from-error").get_text(strip=True) == "Error:Start date must be a real date"
+        )
+        assert page.select_one("#date_to-error").get_text(strip=True) == "Error:End date must be a real date"
