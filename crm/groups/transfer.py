@@ -247,11 +247,12 @@ def _contact_values(row: dict) -> dict | None:
 def stage_upload(actor, filename: str, content: bytes, now: datetime | None = None) -> ImportBatch:
     """Read and check an uploaded file, once, and keep what was found (never the file) under a random token
     for its preview and its import, which any app server or job can then use. Raises ImportFileError when
-    the file cannot be read at all. Uploads past UPLOAD_KEPT_FOR are cleared out as new ones arrive."""
+    the file cannot be read at all. Uploads long past UPLOAD_KEPT_FOR are cleared out as new ones arrive."""
     now = now or utc_now()
     rows = read_upload(filename, content)
     plan = plan_import(rows)
-    db.session.execute(delete(ImportBatch).where(ImportBatch.uploaded_at < now - UPLOAD_KEPT_FOR))
+    # Cleared a day after they expire, so a job confirmed just before the end still finds its rows.
+    db.session.execute(delete(ImportBatch).where(ImportBatch.uploaded_at < now - 2 * UPLOAD_KEPT_FOR))
     batch = ImportBatch(
         token=secrets.token_urlsafe(32),
         filename=(filename or "upload.csv")[:255],
