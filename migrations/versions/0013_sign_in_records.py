@@ -4,7 +4,7 @@ sign_in_throttle.last_failed_at: `crm retention --apply` deletes a record 90 day
 "sign_in_records" data class of crm/core/retention.py). Rows already there start their clock now.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-29 12:10:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
