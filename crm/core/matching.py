@@ -76,9 +76,9 @@ class TrigramIndex:
     def near(
         self, key: str, limit: int = 5, at_least: float | None = None, best: bool = True
     ) -> list[tuple[float, object]]:
-        """(similarity, value) of the keys at least `at_least` (the threshold) similar to `key`: the most similar
-        first, then in the order they were added; with `best=False`, the first `limit` found, which is quicker
-        when many keys are alike (a file of "Group 1" to "Group 10000").
+        """(similarity, value) of the keys at least `at_least` (the threshold) similar to `key`: the most
+        similar first, then in the order they were added; with `best=False`, the first `limit` found, which is
+        quicker when many keys are alike (a file of "Group 1" to "Group 10000").
 
         A key that similar shares at least `at_least` of `key`'s trigrams, so it has one of the rarest
         len − that + 1 of them: only keys found under those are compared (prefix filtering)."""
