@@ -13,6 +13,7 @@ from crm.core.args import whole_number
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
+from crm.core.pickers import chosen_text, pick_into
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
 from crm.core.time import uk_midday
@@ -153,12 +154,13 @@ def _feedback_form() -> FeedbackForm:
 @role_required(*CODERS)
 def new_feedback():
     form = _feedback_form()
+    if request.method == "POST":
+        chosen_text(
+            form.group_name, request.form
+        )  # a "Did you mean" choice, kept even if another field fails
     if form.validate_on_submit():
-        group = contact = None
-        if (form.group_name.data or "").strip():
-            group = group_queries.group_named(form.group_name.data)
-            if group is None:
-                form.group_name.errors = ["There is no group with this name on the register"]
+        contact = None
+        group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
         if (form.contact_email.data or "").strip():
             contact = group_queries.contact_with_email(form.contact_email.data)
             if contact is None:
