@@ -92,3 +92,19 @@ def search_short_register(rows: list[tuple[int, str]], q: str, limit: int = 10) 
         near = near_names(q, [(name, (id_, name)) for id_, name in rows], limit=limit)
         containing += [row for row in near if row[0] not in have][: limit - len(containing)]
     return containing
+
+
+def not_found_message(names: list[str], lookup: Lookup, most: int = 10) -> str:
+    """One error for a field of several names (an event's groups, one a line) that are not on the register,
+    each with the matcher's suggestions or saying it is archived."""
+    parts = []
+    for name in names[:most]:
+        picked = pick(name, lookup)
+        if lookup.archived(name):
+            parts.append(f"‘{name}’ (archived)")
+        elif picked.suggestions:
+            parts.append(f"‘{name}’ (did you mean {' or '.join(f'‘{s}’' for s in picked.suggestions[:3])}?)")
+        else:
+            parts.append(f"‘{name}’")
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return f"These {lookup.noun}s are not on the register: {', '.join(parts)}{more}"

@@ -121,3 +121,33 @@ def test_unknown_and_archived_names_get_a_clear_message(client, sign_in_as, type
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and message in text and _count() == 0
     assert "Did you mean" not in text and _tree(response).select_one("#group_name")["value"] == typed
+
+
+def test_an_events_groups_not_on_the_register_are_named_with_suggestions_and_kept(client, sign_in_as):
+    from tests.web.test_events import EVENT
+
+    make_group("Walsall Deaf Forum")
+    set_archived(audit.SYSTEM, make_group("Old Tipton Forum"), True)
+    db.session.commit()
+    sign_in_as("engagement_officer")
+    typed = "walsall deaf forum\nWlasall Deaf Forum\nOld Tipton Forum\nSandwell Allotment Society"
+    response = client.submit("/staff/events/new", {**EVENT, "group_names": typed})
+    assert response.status_code == 200
+    error = _tree(response).select_one("#group_names-error").text
+    assert (
+        "These groups are not on the register: ‘Wlasall Deaf Forum’ (did you mean ‘Walsall Deaf Forum’?), "
+        "‘Old Tipton Forum’ (archived), ‘Sandwell Allotment Society’" in error
+    )
+    assert _tree(response).select_one("#group_names").text.strip() == typed
+
+
+def test_a_keyed_in_responses_group_is_a_picker_and_the_public_forms_is_not(client, sign_in_as):
+    from tests.consultation_factories import make_consultation
+
+    consultation = make_consultation()
+    public = client.page(f"/consultations/{consultation.slug}/respond")
+    assert not public.select("[data-picker]") and public.select_one("#group_name")
+    sign_in_as("engagement_officer")
+    staff = client.page(f"/staff/consultations/{consultation.id}/responses/new")
+    assert staff.select_one("[data-picker]")["data-picker"] == "/staff/pick/groups"
+    assert staff.select_one("[data-picker] #group_name")
