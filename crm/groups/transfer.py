@@ -178,6 +178,7 @@ def plan_import(rows: list[dict], progress: Progress = _no_progress) -> ImportPl
                 f"Looks like the existing group ‘{on_register[key]}’. "
                 "Use its id to update it instead of adding another",
             )
+    plan.warnings = dict(sorted(plan.warnings.items()))
     return plan
 
 
