@@ -9,10 +9,28 @@ from sqlalchemy import text
 from crm.core.matching import DEFAULT_THRESHOLD, match_key, similarity
 from crm.extensions import db
 
-WORDS = (
-    "Walsall Deaf Forum Dudley Youth Panel Somali Women's Carers Tenants Association Sandwell Allotment "
-    "Society Ltd CIC The & Network Tipton"
-).split()
+WORDS = [
+    "Walsall",
+    "Deaf",
+    "Forum",
+    "Dudley",
+    "Youth",
+    "Panel",
+    "Somali",
+    "Women's",
+    "Carers",
+    "Tenants",
+    "Association",
+    "Sandwell",
+    "Allotment",
+    "Society",
+    "Ltd",
+    "CIC",
+    "The",
+    "&",
+    "Network",
+    "Tipton",
+]
 
 
 def _typo(word: str, rng: random.Random) -> str:
