@@ -71,6 +71,8 @@ class Config:
     # as pg_trgm's similarity() counts them. At 0.6 case, "The … Ltd" and one-letter typos match and
     # different groups do not; pg_trgm's default 0.3 makes nearly every new name look like a duplicate.
     NAME_MATCH_THRESHOLD = 0.6
+    # The evidence pack calls a characteristic or area with fewer coded items than this "weak evidence".
+    WEAK_EVIDENCE_BELOW = _whole_number("WEAK_EVIDENCE_BELOW", 5)
     # Keys the ids of monitoring answers to their receipt references, and seals answers waiting to be
     # published (crm/consultations/monitoring_store.py); unset, SECRET_KEY does.
     MONITORING_LINK_KEY = os.environ.get("MONITORING_LINK_KEY")

@@ -6,6 +6,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup, escape
 
+from crm.core.text import agrees, plural, sentence
 from crm.core.time import govuk_date, govuk_date_time
 
 
@@ -36,6 +37,9 @@ def init_templating(app) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["govuk_date"] = govuk_date
+    app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["agrees"] = agrees
     app.jinja_env.filters["london_time"] = govuk_date_time  # the templates' name for a date and time
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["page_url"] = page_url

@@ -1,12 +1,11 @@
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, and_, or_, select, text
 
 from crm.auth.models import StaffUser
 from crm.core.args import one_id, one_of, typed_day_range_problems, within_typed_days
 from crm.core.models import AuditEvent
 from crm.core.pagination import paginate
-from crm.core.time import govuk_date_time
 from crm.extensions import db
 
 
@@ -18,13 +17,15 @@ def list_users(page: int, per_page: int = 50):
     )
 
 
-def active_staff_choices() -> list[tuple[int, str]]:
-    """(id, name) of every staff member who can sign in, by name."""
-    rows = db.session.execute(
-        select(StaffUser.id, StaffUser.name)
-        .where(StaffUser.is_active_account.is_(True))
-        .order_by(StaffUser.name)
-    )
+def active_staff_choices(in_roles=None, keep_ids=()) -> list[tuple[int, str]]:
+    """(id, name) of every staff member who can sign in (only those `in_roles`, if given), by name; and
+    anyone in `keep_ids`, already chosen, so that editing a record never drops them unasked."""
+    chosen = StaffUser.is_active_account.is_(True)
+    if in_roles is not None:
+        chosen = and_(chosen, StaffUser.role.in_([str(role) for role in in_roles]))
+    if keep_ids:
+        chosen = or_(chosen, StaffUser.id.in_(list(keep_ids)))
+    rows = db.session.execute(select(StaffUser.id, StaffUser.name).where(chosen).order_by(StaffUser.name))
     return [(row.id, row.name) for row in rows]
 
 
@@ -146,7 +147,7 @@ def audit_export_rows(filters: AuditFilters):
     query = _audit_query(filters).execution_options(yield_per=AUDIT_EXPORT_BATCH)
     for event in db.session.scalars(query):
         yield (
-            govuk_date_time(event.occurred_at),
+            event.occurred_at,
             event.actor_label,
             event.action,
             event.entity_type,

@@ -25,6 +25,7 @@ from crm.auth.service import (
 )
 from crm.core import args, spreadsheets
 from crm.core.rules import show_refusal
+from crm.core.text import sentence
 from crm.core.time import govuk_date_time
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
@@ -131,7 +132,7 @@ def new_user():
         except AccountError as error:
             show_refusal(error, form)
         else:
-            flash(f"Account created for {user.name}.", "success")
+            flash(sentence(f"Account created for {user.name}"), "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user-new.html", form=form)
 

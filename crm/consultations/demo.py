@@ -1,7 +1,7 @@
 """Demo policies and consultations (clearly fictional), with about 300 responses through the real service."""
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from crm.consultations import monitoring, monitoring_store, service
 from crm.consultations.models import Consultation
 from crm.core import audit
 from crm.core.models import utc_now
+from crm.core.time import uk_day_and_time, utc_from_uk
 from crm.extensions import db
 from crm.policies.models import Policy
 from crm.policies.service import create_policy
@@ -62,9 +63,11 @@ def seed_demo_consultations(rng: random.Random | None = None) -> bool:
         )
         for reference, title, kind, area, status in POLICIES
     ]
-    now = utc_now()
+    today = uk_day_and_time(utc_now())[0]
     for index, (slug, title, state, opens_in, runs_for) in enumerate(CONSULTATIONS):
-        opens_at = now + timedelta(days=opens_in)
+        # Opening at 9am and closing at 11:59pm UK time, as a real consultation would.
+        opens_on = today + timedelta(days=opens_in)
+        opens_at = utc_from_uk(opens_on, time(9, 0))
         consultation = service.create_consultation(
             audit.SYSTEM,
             title=title,
@@ -73,7 +76,7 @@ def seed_demo_consultations(rng: random.Random | None = None) -> bool:
             background="Nothing here is real. It shows how a consultation looks to the public.",
             privacy_notice="Demo only: we use your answers to shape the plan.",
             opens_at=opens_at,
-            closes_at=opens_at + timedelta(days=runs_for),
+            closes_at=utc_from_uk(opens_on + timedelta(days=runs_for), time(23, 59)),
             formats=["easy_read", "bsl", "large_print"],
             asks_monitoring=True,
             asks_carer=index == 0,

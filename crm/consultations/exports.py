@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from crm.consultations import queries
 from crm.consultations.models import CHANNELS, RESPONDENT_KINDS, RESPONSE_STATUSES, Consultation
 from crm.core import audit
-from crm.core.time import govuk_date_time
 
 
 def record_export(actor, consultation: Consultation, file_format: str, personal: bool) -> None:
@@ -41,7 +40,7 @@ def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
             by_question.setdefault(question_id, []).append(labels.get(question_id, {}).get(value, value))
         row = [
             response.reference,
-            govuk_date_time(response.received_at),
+            response.received_at,
             CHANNELS.get(response.channel, response.channel),
             RESPONSE_STATUSES.get(response.status, response.status),
             RESPONDENT_KINDS.get(response.respondent_kind, response.respondent_kind),

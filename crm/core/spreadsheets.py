@@ -4,6 +4,10 @@ A cell that starts with = + - @, a tab or a carriage return runs as a formula wh
 file (CSV injection), so every cell, header included, is written with a leading apostrophe before such a
 start; `unneutralise` takes it off again when the groups spreadsheet comes back as an import.
 
+Dates and times are given as `date` and `datetime` values, never as text: a CSV file writes them in ISO 8601,
+a date-time in UK time with its offset ("2026-07-01T14:30:00+01:00"), and a workbook as real date cells in
+UK time, so an analyst's tools read them as dates.
+
 Rows are any iterable of cells with the header first. A download is streamed: the rows are read while the
 body is sent, which is after the request's unit of work has committed (crm/core/transaction.py). So record
 the export's audit event before calling `download`, and have the rows query in batches when iterated
@@ -14,11 +18,15 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from os import PathLike
 from pathlib import PurePath
 
 from flask import Response, stream_with_context
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from crm.core.time import UK
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BYTE_ORDER_MARK = "\ufeff"  # makes Excel read a CSV file as UTF-8
@@ -43,8 +51,40 @@ def unneutralise(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
+def csv_cell(value) -> str:
+    """One cell as CSV text: a date-time in ISO 8601 in UK time with its offset, a date in ISO 8601."""
+    if isinstance(value, datetime):
+        return value.astimezone(UK).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise(value)
+
+
 def neutralised(row: Row) -> list[str]:
-    return [neutralise(cell) for cell in row]
+    return [csv_cell(cell) for cell in row]
+
+
+XLSX_DATE_TIME = "yyyy-mm-dd hh:mm:ss"
+XLSX_DATE = "yyyy-mm-dd"
+
+
+def _xlsx_row(sheet, row: Row) -> list:
+    """A row for a write-only sheet: dates as real date cells (UK time: a workbook has no time zones),
+    numbers as numbers, everything else as formula-safe text."""
+    cells = []
+    for value in row:
+        if isinstance(value, datetime):
+            cell = WriteOnlyCell(sheet, value=value.astimezone(UK).replace(tzinfo=None))
+            cell.number_format = XLSX_DATE_TIME
+        elif isinstance(value, date):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = XLSX_DATE
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            cell = value
+        else:
+            cell = neutralise(value)
+        cells.append(cell)
+    return cells
 
 
 def csv_chunks(rows: Iterable[Row], rows_per_chunk: int | None = None) -> Iterator[bytes]:
@@ -77,7 +117,7 @@ def xlsx_chunks(sheet_title: str, rows: Iterable[Row]) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     for row in rows:
-        sheet.append(neutralised(row))
+        sheet.append(_xlsx_row(sheet, row))
     with tempfile.TemporaryFile() as file:
         workbook.save(file)
         file.seek(0)

@@ -5,13 +5,14 @@ gap, and two published outcomes. Writes go through the real services, so every r
 It makes the few events and feedback items it needs itself, so it works whether or not other demo data exists.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import insert, select
 
 from crm.auth.models import StaffUser
 from crm.consultations.models import Consultation, consultation_characteristic
 from crm.core.models import Barrier, Characteristic, Theme, utc_now
+from crm.core.time import uk_day_and_time, utc_from_uk
 from crm.eias import service as eia_service
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.evidence import service as evidence_service
@@ -177,7 +178,8 @@ def _closed_consultation(policy: Policy, now) -> Consultation:
     from crm.consultations import service as consultation_service
     from crm.core import audit
 
-    opens_at = now - timedelta(days=150)
+    opens_on = uk_day_and_time(now)[0] - timedelta(days=150)
+    opens_at = utc_from_uk(opens_on, time(9, 0))  # 9am to 11:59pm UK time, as a real one would run
     consultation = consultation_service.create_consultation(
         audit.SYSTEM,
         title="Warm homes for private renters (demo, outcome published)",
@@ -186,7 +188,7 @@ def _closed_consultation(policy: Policy, now) -> Consultation:
         background="Nothing here is real. It shows a published outcome.",
         privacy_notice="Demo only.",
         opens_at=opens_at,
-        closes_at=opens_at + timedelta(days=42),
+        closes_at=utc_from_uk(opens_on + timedelta(days=42), time(23, 59)),
         formats=["easy_read"],
         asks_monitoring=False,
         policy_ids=[policy.id],

@@ -143,3 +143,21 @@ def pick_events(q: str, limit: int = 10) -> list[tuple[int, str, str]]:
     found = search_short_register([(row.id, row.title) for row in rows], q, limit)
     when = {row.id: row.starts_at for row in rows}
     return [(id_, title, govuk_date(when[id_])) for id_, title in found]
+
+
+EVENT_CHOICES = 200
+
+
+def recent_event_choices(selected: int | None = None) -> list[tuple[int, str]]:
+    """(id, "title, date") of the most recent events, newest first, and the selected one wherever it falls:
+    a filter's choices, bounded however many events there are."""
+    recent = select(EngagementEvent.id).order_by(EngagementEvent.starts_at.desc()).limit(EVENT_CHOICES)
+    chosen = EngagementEvent.id.in_(recent)
+    if selected is not None:
+        chosen = chosen | (EngagementEvent.id == selected)
+    rows = db.session.execute(
+        select(EngagementEvent.id, EngagementEvent.title, EngagementEvent.starts_at)
+        .where(chosen)
+        .order_by(EngagementEvent.starts_at.desc())
+    )
+    return [(row.id, f"{row.title}, {govuk_date(row.starts_at)}") for row in rows]

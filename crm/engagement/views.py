@@ -24,14 +24,16 @@ bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
 OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
 
 
-def _staff_choices():
-    return active_staff_choices()
+def _staff_choices(event=None):
+    """Engagement officers and admins: the people who run events (and whoever an event already names)."""
+    keep = [officer.id for officer in event.officers] if event is not None else []
+    return active_staff_choices(in_roles=(roles.ENGAGEMENT_OFFICER, roles.ADMIN), keep_ids=keep)
 
 
 def _event_form(**kwargs) -> EventForm:
     form = EventForm(**kwargs)
     form.area_id.choices = optional_choices(active_choices(Area))
-    form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices()]
+    form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices(kwargs.get("obj"))]
     form.consultation_id.choices = optional_choices(consultation_choices())
     form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     return form

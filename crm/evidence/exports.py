@@ -4,7 +4,6 @@ makes every cell formula-safe."""
 
 from collections.abc import Iterator
 
-from crm.core.time import govuk_date_time
 from crm.evidence import queries as evidence
 from crm.evidence.service import record_due_regard
 from crm.feedback.models import SOURCES, STANCES
@@ -55,7 +54,7 @@ def evidence_rows(policy_id: int, filters, personal: bool) -> Iterator[list]:
             influence = influences.get(item.id)
             yield [
                 f"FB-{item.id}",
-                govuk_date_time(item.received_at),
+                item.received_at,
                 SOURCES.get(item.source, item.source),
                 item.consultation,
                 item.event,

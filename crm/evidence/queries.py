@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, Response, consultation_characteristic, consultation_policy
 from crm.core.args import ids, search_text, typed_day_range_problems, within_typed_days
-from crm.core.models import Barrier, Characteristic, Theme
+from crm.core.models import Area, Barrier, Characteristic, Theme
 from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
 from crm.extensions import db
@@ -38,7 +38,7 @@ from crm.feedback.models import (
     feedback_theme,
 )
 from crm.feedback.queries import reached_ids, text_search_condition
-from crm.groups.models import CommunityGroup, Contact, group_characteristic
+from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
 from crm.policies.models import PolicyInfluence
 
 PER_PAGE = 25
@@ -199,14 +199,33 @@ class CoverageRow:
     events: int = 0
     responses: int = 0
     is_target: bool = False
+    weak_below: int = 5  # fewer coded items than this is weak evidence, not "heard"
 
     @property
     def has_evidence(self) -> bool:
         return self.feedback > 0
 
     @property
+    def is_weak(self) -> bool:
+        return 0 < self.feedback < self.weak_below
+
+    @property
     def target_not_reached(self) -> bool:
         return self.is_target and not self.has_evidence
+
+
+@dataclass(frozen=True)
+class AreaCoverage:
+    """What reached the policy from one area: items from events held there or groups serving it."""
+
+    area: Area
+    feedback: int
+    events: int
+    weak_below: int = 5
+
+    @property
+    def is_weak(self) -> bool:
+        return 0 < self.feedback < self.weak_below
 
 
 @dataclass
@@ -215,6 +234,8 @@ class Pack:
     pagination: KnownPagination  # the items matching the filters, one page of them
     counts: dict[str, list[Count]]  # tallies of the matching items
     coverage: list[CoverageRow]  # from every reached item, whatever the filters
+    uncoded: int  # reached items coded with no characteristic: they count for none
+    areas: list[AreaCoverage]  # from every reached item, whatever the filters
     choices: dict[str, list[tuple]]
 
 
@@ -328,8 +349,24 @@ def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_p
         .limit(200)
         .subquery()
     )
+    # Where each reached item came from: the area of its event, and the areas its group serves.
+    located = union(
+        select(EngagementEvent.area_id.label("area_id"), reached.c.id)
+        .join(EngagementEvent, EngagementEvent.id == reached.c.event_id)
+        .where(EngagementEvent.area_id.is_not(None)),
+        select(group_area.c.area_id, reached.c.id).join(
+            group_area, group_area.c.group_id == reached.c.group_id
+        ),
+    ).subquery()
     return union_all(
         select(*_row("total", first=func.count())).select_from(reached),
+        select(*_row("uncoded", first=func.count()))
+        .select_from(reached)
+        .where(reached.c.id.not_in(select(coded.c.id))),
+        select(*_row("area", key=located.c.area_id, first=func.count())).group_by(located.c.area_id),
+        select(*_row("area_events", key=EngagementEvent.area_id, first=func.count()))
+        .where(EngagementEvent.id.in_(events), EngagementEvent.area_id.is_not(None))
+        .group_by(EngagementEvent.area_id),
         select(*_row("matching", first=func.count())).select_from(matching),
         select(*_row("page", key=page.c.id)),
         select(*_row("source", label=matching.c.source, first=func.count())).group_by(matching.c.source),
@@ -438,6 +475,8 @@ def evidence_pack(
         pagination=known_page(items, matching, page, per_page),
         counts=counts,
         coverage=_coverage_rows(policy_id, characteristics, figures),
+        uncoded=next(iter(figures.get("uncoded", {}).values()), (0, None))[0],
+        areas=_area_rows(figures),
         choices=_filter_choices(policy_id, figures.get("group", {}), characteristics, themes, barriers),
     )
 
@@ -463,6 +502,7 @@ def _coverage_rows(policy_id: int, characteristics: list[Characteristic], figure
     in_use = sorted(
         (row for row in characteristics if not row.is_retired), key=lambda row: not row.is_statutory
     )  # a stable sort: statutory first, each part still in sort order
+    weak_below = weak_evidence_below()
     return [
         CoverageRow(
             characteristic=row,
@@ -471,8 +511,29 @@ def _coverage_rows(policy_id: int, characteristics: list[Characteristic], figure
             groups=groups.get(row.id, (0, 0))[0],
             events=events.get(row.id, (0, 0))[0],
             is_target=row.id in targets,
+            weak_below=weak_below,
         )
         for row in in_use
+    ]
+
+
+def weak_evidence_below() -> int:
+    """Coded items a characteristic or area needs before it counts as heard (WEAK_EVIDENCE_BELOW)."""
+    from flask import current_app
+
+    return max(1, int(current_app.config.get("WEAK_EVIDENCE_BELOW", 5)))
+
+
+def _area_rows(figures: dict) -> list[AreaCoverage]:
+    """Every area in use, with the items that came from it and the policy's events held there."""
+    items, events = figures.get("area", {}), figures.get("area_events", {})
+    weak_below = weak_evidence_below()
+    return [
+        AreaCoverage(
+            area, items.get(area.id, (0, 0))[0], events.get(area.id, (0, 0))[0], weak_below=weak_below
+        )
+        for area in _reference(Area)
+        if not area.is_retired or area.id in items
     ]
 
 

@@ -7,11 +7,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from crm.feedback.models import SOURCES, STANCES
+from crm.feedback.models import CHOSEN_EXCLUSIONS, EXCLUSION_REASONS, SOURCES, STANCES
 from crm.feedback.service import OTHER_CHANNELS
 from crm.forms import GovDateField, max_length, no_control_characters
 
@@ -133,5 +141,58 @@ class QuickCaptureForm(FlaskForm):
     )
     characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
     group_id = SelectField("Group (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
-    theme_id = SelectField("Theme (optional)", widget=GovSelect(), coerce=int, validators=[Optional()])
+    theme_ids = SelectMultipleField("Themes (optional)", widget=GovCheckboxesInput(), coerce=int)
+    barrier_ids = SelectMultipleField("Barriers (optional)", widget=GovCheckboxesInput(), coerce=int)
+    stance = RadioField(
+        "Stance (optional)",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k, v) for k, v in STANCES.items()],
+        validators=[Optional()],
+    )
     submit = SubmitField("Save and add another", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    """The words and the links of an item, to put right what was captured wrongly."""
+
+    text = TextAreaField(
+        "What was said",
+        widget=GovTextArea(),
+        description="The words as first captured are kept, and the change is on record.",
+        validators=[InputRequired("Enter what the person said"), max_length("Feedback", 10_000)],
+    )
+    consultation_id = SelectField("Consultation", widget=GovSelect(), coerce=int, validators=[Optional()])
+    event_id = SelectField("Event", widget=GovSelect(), coerce=int, validators=[Optional()])
+    group_name = StringField(
+        "Group",
+        widget=GovTextInput(),
+        description="The group’s name as it is on the register. Leave it empty for no group.",
+        validators=[max_length("Group", 200), no_control_characters],
+    )
+    policy_ids = SelectMultipleField("Policies it is evidence for", widget=GovCheckboxesInput(), coerce=int)
+    seen = HiddenField()
+    submit = SubmitField("Save corrections", widget=GovSubmitInput())
+
+
+class ExclusionForm(FlaskForm):
+    reason = RadioField(
+        "Why should it not count?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(key, EXCLUSION_REASONS[key]) for key in CHOSEN_EXCLUSIONS],
+        validators=[InputRequired("Select why this feedback should not count")],
+    )
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[max_length("The note", 2000)])
+    submit = SubmitField("Exclude it", widget=GovSubmitInput())
+
+
+class DuplicateForm(FlaskForm):
+    original = StringField(
+        "It repeats feedback number",
+        widget=GovTextInput(),
+        description="For example, FB-123. That item keeps counting; this one stops.",
+        validators=[
+            InputRequired("Enter the number of the feedback item it repeats"),
+            max_length("Number", 20),
+        ],
+    )
+    submit = SubmitField("Mark as a duplicate", widget=GovSubmitInput())

@@ -44,10 +44,26 @@ SOURCES = FeedbackSource.labels()
 class FeedbackStatus(Choice):
     NEW = "new", "New"
     CODED = "coded", "Coded"
-    EXCLUDED = "excluded", "Excluded (spam or withdrawn)"
+    EXCLUDED = "excluded", "Excluded"
 
 
 STATUSES = FeedbackStatus.labels()
+
+
+class ExclusionReason(Choice):
+    """Why an item counts nowhere. "response" is set for the officer by marking its response spam or
+    withdrawn, and lifted only by restoring that response."""
+
+    SPAM = "spam", "Spam"
+    WITHDRAWN = "withdrawn", "Withdrawn by the person"
+    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+    DUPLICATE = "duplicate", "A duplicate of another item"
+    RESPONSE = "response", "Its response was marked as spam or withdrawn"
+
+
+EXCLUSION_REASONS = ExclusionReason.labels()
+# What an officer may choose; a duplicate is marked by naming the item it repeats.
+CHOSEN_EXCLUSIONS = ("spam", "withdrawn", "out_of_scope")
 
 
 class Stance(Choice):
@@ -102,6 +118,11 @@ class Feedback(TimestampMixin, db.Model):
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_event.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    # Corrections (issue 13): the words as first captured, kept when the text is edited; why it is excluded.
+    original_text: Mapped[str | None] = mapped_column(Text)
+    exclusion_reason: Mapped[str | None] = mapped_column(String(20))
+    exclusion_note: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id"), index=True)
 
     consultation: Mapped[Consultation | None] = relationship()
     response: Mapped[Response | None] = relationship()
@@ -116,9 +137,11 @@ class Feedback(TimestampMixin, db.Model):
     characteristics: Mapped[list[Characteristic]] = relationship(
         secondary=feedback_characteristic, order_by=Characteristic.sort_order
     )
+    duplicate_of: Mapped["Feedback | None"] = relationship(remote_side=[id])
 
     __table_args__ = (
         allowed_values("stance", Stance),
+        allowed_values("exclusion_reason", ExclusionReason),
         allowed_values("status", FeedbackStatus),
         allowed_values("source", FeedbackSource),
         Index("ix_feedback_consultation_received", "consultation_id", "received_at"),

@@ -21,7 +21,8 @@ from crm.feedback.models import (
     feedback_policy,
     feedback_theme,
 )
-from crm.groups.models import group_area
+from crm.groups.models import CommunityGroup, group_area
+from crm.policies.models import Policy
 
 PER_PAGE = 25
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -35,6 +36,7 @@ class FeedbackFilters:
     event: int | None = None
     policy: int | None = None
     group: int | None = None
+    group_name: str = ""  # words in the name of the group it came from
     area: list[int] = field(default_factory=list)
     characteristic: list[int] = field(default_factory=list)
     theme: list[int] = field(default_factory=list)
@@ -53,6 +55,7 @@ class FeedbackFilters:
             event=one_id(args, "event"),
             policy=one_id(args, "policy"),
             group=one_id(args, "group"),
+            group_name=search_text(args, "group_name"),
             area=ids(args, "area"),
             characteristic=ids(args, "characteristic"),
             theme=ids(args, "theme"),
@@ -105,6 +108,14 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
         query = query.where(Feedback.event_id == filters.event)
     if filters.group:
         query = query.where(Feedback.group_id == filters.group)
+    if filters.group_name:  # through the trigram index on lower(name) on PostgreSQL (migration 0007)
+        query = query.where(
+            Feedback.group_id.in_(
+                select(CommunityGroup.id).where(
+                    func.lower(CommunityGroup.name).contains(filters.group_name.lower(), autoescape=True)
+                )
+            )
+        )
     if filters.policy:
         query = query.where(reached_policy(filters.policy))
     if filters.area:
@@ -203,6 +214,18 @@ def reached_policy(policy_id: int):
     test it against them."""
     reached = reached_ids(policy_id, include_excluded=True).cte("reached_policy").prefix_with("MATERIALIZED")
     return Feedback.id.in_(select(reached.c.id))
+
+
+def reaching_owned_policies(owner_id: int, ids: list[int]) -> set[int]:
+    """Which of `ids` reached a policy that `owner_id` owns (through its consultations, events or a link)."""
+    owned = list(db.session.scalars(select(Policy.id).where(Policy.owner_id == owner_id)))
+    found: set[int] = set()
+    for policy_id in owned:
+        reached = reached_ids(policy_id, include_excluded=True).subquery()
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            found.update(db.session.scalars(select(reached.c.id).where(reached.c.id.in_(chunk))))
+    return found
 
 
 def with_codes(query):

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, exists, insert, or_, select, update
 
+from crm.auth import roles
+from crm.consultations.models import Consultation
 from crm.consultations.service import response_received, response_status_changed
 from crm.core import audit
 from crm.core.args import whole_number
@@ -13,12 +15,14 @@ from crm.core.rules import RuleBroken
 from crm.engagement.models import EngagementEvent
 from crm.extensions import db
 from crm.feedback.models import (
+    CHOSEN_EXCLUSIONS,
     STANCES,
     Feedback,
     feedback_barrier,
     feedback_characteristic,
     feedback_theme,
 )
+from crm.feedback.queries import reaching_owned_policies
 from crm.groups.models import CommunityGroup, Contact
 from crm.policies.models import Policy
 
@@ -140,10 +144,22 @@ def _has_any_code():
     )
 
 
+def may_code(actor, ids: list[int]) -> bool:
+    """Officers and admins code any feedback; a policy lead codes only feedback that reached a policy they
+    own (least privilege: their own evidence, and every change on record like anyone's)."""
+    if actor.has_role(roles.ADMIN, roles.ENGAGEMENT_OFFICER):
+        return True
+    if not actor.has_role(roles.POLICY_LEAD):
+        return False
+    return set(ids) <= reaching_owned_policies(actor.id, list(ids))
+
+
 def apply_coding(actor, ids: list[int], coding: Coding) -> int:
     """Code every item in `ids` in one transaction; each coded item gets its own audit event."""
     if not ids:
         raise FeedbackError("feedback_id", "Select at least one feedback item")
+    if not may_code(actor, ids):
+        raise FeedbackError("feedback_id", "You can code only feedback that reached a policy you own")
     if coding.kind == "stance":
         if coding.value and coding.value not in STANCES:
             raise FeedbackError("stance", "Select a stance from the list")
@@ -266,7 +282,135 @@ def _feedback_from_free_text(response, *, free_text, policies) -> None:
 def _follow_response_status(response, *, excluded: bool) -> None:
     """Feedback from spam or a withdrawn response stops counting, and counts again once it is restored."""
     for item in db.session.scalars(select(Feedback).where(Feedback.response_id == response.id)):
-        if excluded:
-            item.status = "excluded"
-        elif item.status == "excluded":
-            item.status = "new"
+        if excluded and item.status != "excluded":
+            item.status, item.exclusion_reason = "excluded", "response"
+        elif not excluded and item.exclusion_reason == "response":  # an officer's own exclusion stays
+            _count_again(item)
+
+
+# ---- Corrections: edit, re-link, exclude, mark a duplicate, reinstate ----------------------------------
+
+
+def _is_coded(item: Feedback) -> bool:
+    return bool(item.characteristics or item.themes or item.barriers or item.stance)
+
+
+def _count_again(item: Feedback) -> None:
+    item.status = "coded" if _is_coded(item) else "new"
+    item.exclusion_reason, item.exclusion_note, item.duplicate_of_id = None, "", None
+
+
+def check_not_stale(item: Feedback, seen: str) -> None:
+    """Refuse a change made on a form opened before someone else changed the item."""
+    if seen != version_of(item):
+        raise FeedbackError(
+            "text",
+            "Someone changed this feedback after you opened it. Check it as it is now, then make your "
+            "change again",
+        )
+
+
+def version_of(item: Feedback) -> str:
+    """What a form carries to show which version of the item it was opened on."""
+    return item.updated_at.isoformat() if item.updated_at else ""
+
+
+@dataclass
+class Correction:
+    """The text and links an officer may correct. Links are ids; None clears one."""
+
+    text: str
+    consultation_id: int | None = None
+    event_id: int | None = None
+    group_id: int | None = None
+    policy_ids: list[int] = field(default_factory=list)
+
+
+def correct(actor, item: Feedback, correction: Correction, seen: str) -> list[str]:
+    """Change the text and links of an item. The words as first captured are kept (`original_text`), and
+    the change is on record by field name. Returns the names of what changed."""
+    check_not_stale(item, seen)
+    text = check_text(correction.text)
+    if correction.consultation_id and db.session.get(Consultation, correction.consultation_id) is None:
+        raise FeedbackError("consultation_id", "Select a consultation from the list")
+    if correction.event_id and db.session.get(EngagementEvent, correction.event_id) is None:
+        raise FeedbackError("event_id", "Select an event from the list")
+    if correction.group_id and db.session.get(CommunityGroup, correction.group_id) is None:
+        raise FeedbackError("group_name", "Select a group from the register")
+    policies = _load(Policy, correction.policy_ids, "policy_ids", "policies")
+    if any(policy.status == "retired" for policy in policies if policy not in item.policies):
+        raise FeedbackError(
+            "policy_ids", "A retired policy cannot take new evidence. Select a current policy"
+        )
+    changed = []
+    if text != item.text:
+        if item.original_text is None:
+            item.original_text = item.text
+        item.text = text
+        changed.append("text")
+    for name in ("consultation_id", "event_id", "group_id"):
+        if getattr(item, name) != getattr(correction, name):
+            setattr(item, name, getattr(correction, name))
+            changed.append(name)
+    if {p.id for p in item.policies} != {p.id for p in policies}:
+        item.policies = policies
+        changed.append("policies")
+    if changed:
+        item.updated_at = utc_now()
+        audit.record(actor, "feedback.corrected", item, changed)
+    return changed
+
+
+def exclude(actor, item: Feedback, reason: str, note: str = "") -> None:
+    """Take an item out of every count, with the reason: spam, withdrawn by the person or out of scope."""
+    if reason not in CHOSEN_EXCLUSIONS:
+        raise FeedbackError("reason", "Select why this feedback should not count")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise FeedbackError("note", "The note must be 2,000 characters or fewer")
+    item.status, item.exclusion_reason, item.exclusion_note = "excluded", reason, note
+    item.updated_at = utc_now()
+    audit.record(actor, "feedback.excluded", item, ["status", "exclusion_reason", "exclusion_note"])
+
+
+def mark_duplicate(actor, item: Feedback, original_id: int | None) -> Feedback:
+    """Exclude an item as a repeat of another, which keeps counting. Duplicates always point at an item that
+    is not itself a duplicate, so there are no chains and no loops: marking an item that has duplicates of
+    its own moves them to the new original too."""
+    original = db.session.get(Feedback, original_id) if original_id else None
+    if original is None:
+        raise FeedbackError("original", "Enter the number of a feedback item, like FB-123")
+    if original.id == item.id:
+        raise FeedbackError("original", "An item cannot be a duplicate of itself")
+    if original.exclusion_reason == "duplicate":
+        if original.duplicate_of_id == item.id:
+            raise FeedbackError("original", f"FB-{original.id} is already a duplicate of this item")
+        raise FeedbackError(
+            "original",
+            f"FB-{original.id} is itself a duplicate of FB-{original.duplicate_of_id}: choose that one",
+        )
+    item.status, item.exclusion_reason, item.duplicate_of_id, item.exclusion_note = (
+        "excluded",
+        "duplicate",
+        original.id,
+        "",
+    )
+    item.updated_at = utc_now()
+    audit.record(actor, "feedback.marked_duplicate", item, ["status", "exclusion_reason", "duplicate_of_id"])
+    for repeat in db.session.scalars(select(Feedback).where(Feedback.duplicate_of_id == item.id)):
+        repeat.duplicate_of_id = original.id
+        audit.record(actor, "feedback.marked_duplicate", repeat, ["duplicate_of_id"])
+    return original
+
+
+def reinstate(actor, item: Feedback) -> None:
+    """Count an item an officer excluded again. One excluded by its response comes back with the response."""
+    if item.status != "excluded":
+        raise FeedbackError("reason", "This feedback already counts")
+    if item.exclusion_reason == "response":
+        raise FeedbackError(
+            "reason", "Its response is marked as spam or withdrawn. Restore the response to count this again"
+        )
+    _count_again(item)
+    item.updated_at = utc_now()
+    audit.record(actor, "feedback.reinstated", item, ["status", "exclusion_reason"])

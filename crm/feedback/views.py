@@ -16,15 +16,26 @@ from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
 from crm.core.pickers import chosen_text, pick_into
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
+from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
+from crm.engagement.queries import recent_event_choices
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
-from crm.feedback.forms import CodingForm, FeedbackForm, QuickCaptureForm, ThemeMergeForm
-from crm.feedback.models import SOURCES, STANCES
-from crm.forms import optional_choices
+from crm.feedback.forms import (
+    CodingForm,
+    CorrectionForm,
+    DuplicateForm,
+    ExclusionForm,
+    FeedbackForm,
+    QuickCaptureForm,
+    ThemeMergeForm,
+)
+from crm.feedback.models import EXCLUSION_REASONS, SOURCES, STANCES
+from crm.forms import ConfirmForm, optional_choices
 from crm.groups import queries as group_queries
+from crm.groups.models import CommunityGroup
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
@@ -42,8 +53,11 @@ def _coding_form(**kwargs) -> CodingForm:
     return form
 
 
-def _filter_lists() -> dict:
+def _filter_lists(filters=None) -> dict:
+    selected_group = db.session.get(CommunityGroup, filters.group) if filters and filters.group else None
     return {
+        "events": recent_event_choices(filters.event if filters else None),
+        "selected_group": [(selected_group.id, selected_group.name)] if selected_group else [],
         "sources": SOURCES,
         "stances": STANCES,
         "areas": active_choices(Area),
@@ -69,14 +83,15 @@ def inbox():
         filters=filters,
         pagination=pagination,
         coding=_coding_form(),
-        can_code=current_user.has_role(*CODERS),
+        can_code=current_user.has_role(*CODERS, roles.POLICY_LEAD),
+        can_record=current_user.has_role(*CODERS),
         query=request.query_string.decode(),
-        **_filter_lists(),
+        **_filter_lists(filters),
     )
 
 
 @bp.post("/code")
-@role_required(*CODERS)
+@role_required(*CODERS, roles.POLICY_LEAD)
 def code():
     """Bulk coding: the ticked items, or every item matching the filters once the count is confirmed."""
     form = _coding_form()
@@ -128,18 +143,137 @@ def _code_label(form: CodingForm) -> str:
 @bp.get("/<int:feedback_id>")
 @any_staff
 def item(feedback_id: int):
+    return _render_item(_feedback(feedback_id))
+
+
+def _feedback(feedback_id: int):
     feedback = queries.feedback_item(feedback_id)
     if feedback is None:
         abort(404)
+    return feedback
+
+
+def _render_item(feedback, form=None, status: int = 200):
+    """The item's page; `form` is a correction form that was refused, shown with its errors."""
+    exclusion = form if isinstance(form, ExclusionForm) else ExclusionForm(formdata=None, prefix="exclusion")
+    duplicate = form if isinstance(form, DuplicateForm) else DuplicateForm(formdata=None, prefix="duplicate")
     return render_template(
         "feedback/item.html",
         item=feedback,
         coding=_coding_form(),
-        can_code=current_user.has_role(*CODERS),
+        can_code=service.may_code(current_user, [feedback.id]),
+        can_correct=current_user.has_role(*CODERS),
         sees_personal_data=current_user.has_role(*roles.SEES_PERSONAL_DATA),
         sources=SOURCES,
         stances=STANCES,
+        reasons=EXCLUSION_REASONS,
+        exclusion=exclusion,
+        duplicate=duplicate,
+        form=form,
+    ), status
+
+
+def _correction_form(item) -> CorrectionForm:
+    form = CorrectionForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "text": item.text,
+            "consultation_id": item.consultation_id,
+            "event_id": item.event_id,
+            "group_name": item.group.name if item.group else "",
+            "policy_ids": [policy.id for policy in item.policies],
+            "seen": service.version_of(item),
+        }
     )
+    form.consultation_id.choices = optional_choices(consultation_choices())
+    form.event_id.choices = optional_choices(recent_event_choices(item.event_id))
+    # current policies, and any retired one it already counts for (kept unless unticked)
+    current = policy_choices()
+    kept = [(p.id, f"{p.reference} {p.title} (retired)") for p in item.policies if p.status == "retired"]
+    form.policy_ids.choices = [SelectChoice(v, label) for v, label in current + kept]
+    return form
+
+
+@bp.route("/<int:feedback_id>/correct", methods=["GET", "POST"])
+@role_required(*CODERS)
+def correct(feedback_id: int):
+    """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to."""
+    item = _feedback(feedback_id)
+    form = _correction_form(item)
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        chosen_text(form.group_name, request.form)
+    if form.validate_on_submit():
+        typed = (form.group_name.data or "").strip()
+        if item.group is not None and typed.lower() == item.group.name.lower():
+            group = item.group  # unchanged, even if the group has been archived since
+        else:
+            group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
+        if not form.group_name.errors:
+            correction = service.Correction(
+                text=form.text.data,
+                consultation_id=form.consultation_id.data or None,
+                event_id=form.event_id.data or None,
+                group_id=group.id if group else None,
+                policy_ids=form.policy_ids.data or [],
+            )
+            try:
+                changed = service.correct(current_user, item, correction, form.seen.data or "")
+            except service.FeedbackError as error:
+                show_refusal(error, form)
+                if "changed this feedback after you opened it" in str(error):
+                    form.seen.data = service.version_of(item)  # saving again now applies to the new version
+            else:
+                flash("Corrections saved." if changed else "Nothing was changed.", "success")
+                return redirect(url_for("feedback.item", feedback_id=item.id))
+    return render_template("feedback/correct.html", item=item, form=form)
+
+
+@bp.post("/<int:feedback_id>/exclude")
+@role_required(*CODERS)
+def exclude(feedback_id: int):
+    item = _feedback(feedback_id)
+    form = ExclusionForm(prefix="exclusion")
+    if form.validate_on_submit():
+        try:
+            service.exclude(current_user, item, form.reason.data, form.note.data)
+        except service.FeedbackError as error:
+            show_refusal(error, form)
+        else:
+            flash("This feedback is excluded: it counts nowhere now.", "success")
+            return redirect(url_for("feedback.item", feedback_id=item.id))
+    return _render_item(item, form, 200)
+
+
+@bp.post("/<int:feedback_id>/duplicate")
+@role_required(*CODERS)
+def mark_duplicate(feedback_id: int):
+    item = _feedback(feedback_id)
+    form = DuplicateForm(prefix="duplicate")
+    if form.validate_on_submit():
+        number = whole_number((form.original.data or "").strip().upper().removeprefix("FB-").strip())
+        try:
+            original = service.mark_duplicate(current_user, item, number)
+        except service.FeedbackError as error:
+            show_refusal(error, form)
+        else:
+            flash(f"Marked as a duplicate of FB-{original.id}: it counts nowhere now.", "success")
+            return redirect(url_for("feedback.item", feedback_id=item.id))
+    return _render_item(item, form, 200)
+
+
+@bp.post("/<int:feedback_id>/reinstate")
+@role_required(*CODERS)
+def reinstate(feedback_id: int):
+    item = _feedback(feedback_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.reinstate(current_user, item)
+        except service.FeedbackError as error:
+            show_refusal(error)
+        else:
+            flash("This feedback counts again.", "success")
+    return redirect(url_for("feedback.item", feedback_id=item.id))
 
 
 def _feedback_form() -> FeedbackForm:
@@ -154,10 +288,8 @@ def _feedback_form() -> FeedbackForm:
 @role_required(*CODERS)
 def new_feedback():
     form = _feedback_form()
-    if request.method == "POST":
-        chosen_text(
-            form.group_name, request.form
-        )  # a "Did you mean" choice, kept even if another field fails
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        chosen_text(form.group_name, request.form)
     if form.validate_on_submit():
         contact = None
         group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
@@ -262,7 +394,10 @@ def merge_themes():
             except service.FeedbackError as error:
                 form.duplicate_id.errors = [str(error)]
             else:
-                flash(f"Merged ‘{duplicate.name}’ into ‘{survivor.name}’: {moved} items moved.", "success")
+                flash(
+                    f"Merged ‘{duplicate.name}’ into ‘{survivor.name}’: {plural(moved, 'item')} moved.",
+                    "success",
+                )
                 return redirect(url_for("feedback.themes"))
     return render_template(
         "feedback/themes.html",
@@ -285,7 +420,8 @@ def _capture_form(event) -> QuickCaptureForm:
     form = QuickCaptureForm()
     form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
     form.group_id.choices = optional_choices([(g.id, g.name) for g in event.groups])
-    form.theme_id.choices = optional_choices(active_choices(Theme))
+    form.theme_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Theme)]
+    form.barrier_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Barrier)]
     return form
 
 
@@ -319,7 +455,9 @@ def quick_capture(event_id: int):
             event_id=event.id,
             group_id=form.group_id.data or None,
             characteristic_ids=form.characteristic_ids.data or [],
-            theme_ids=[form.theme_id.data] if form.theme_id.data else [],
+            theme_ids=form.theme_ids.data or [],
+            barrier_ids=form.barrier_ids.data or [],
+            stance=form.stance.data or None,
         )
         try:
             service.capture(current_user, values)

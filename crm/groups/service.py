@@ -40,6 +40,9 @@ CONTACT_FIELDS = (
 )
 
 
+MERGED_NOT_EDITABLE = "This group was merged into another and cannot be changed. Change that group instead"
+
+
 class GroupError(RuleBroken):
     """A group or contact change was refused."""
 
@@ -104,6 +107,8 @@ def create_group(
 
 
 def update_group(actor, group: CommunityGroup, values: GroupValues) -> list[str]:
+    if group.merged_into_id is not None:
+        raise GroupError("name", MERGED_NOT_EDITABLE)
     changed = audit.changed_field_names(group, values.fields())
     if "name" in changed:
         group.match_key = match_key(group.name)

@@ -11,6 +11,7 @@ from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
 from crm.core.rules import show_refusal
+from crm.core.text import plural, sentence
 from crm.extensions import db, limiter
 from crm.forms import ConfirmForm
 from crm.groups import jobs as group_jobs
@@ -72,7 +73,7 @@ def new_group():
             form.name.errors.append("A group with a very similar name is already on the register")
         else:
             group = service.create_group(current_user, values)
-            flash(f"Added {group.name}.", "success")
+            flash(sentence(f"Added {group.name}"), "success")
             return redirect(url_for("groups.group_page", group_id=group.id))
     return render_template("groups/form.html", form=form, group=None, similar=similar)
 
@@ -100,6 +101,9 @@ def group_page(group_id: int):
 @role_required(*OFFICERS)
 def edit_group(group_id: int):
     group = _group(group_id)
+    if group.merged_into_id is not None:  # its record stays as it was when merged
+        flash(service.MERGED_NOT_EDITABLE, "error")
+        return redirect(url_for("groups.group_page", group_id=group.id))
     form = GroupForm(obj=group, group=group)
     similar = []
     if form.validate_on_submit():
@@ -173,7 +177,7 @@ def merge_group(group_id: int):
             except GroupError as error:
                 show_refusal(error, form)
             else:
-                flash(f"Merged {duplicate.name} into {survivor.name}.", "success")
+                flash(sentence(f"Merged {duplicate.name} into {survivor.name}"), "success")
                 return redirect(url_for("groups.group_page", group_id=survivor.id))
     return render_template("groups/merge.html", form=form, group=survivor)
 
@@ -225,7 +229,7 @@ def archive_contact(contact_id: int):
     contact = db.get_or_404(Contact, contact_id)
     if ConfirmForm().validate_on_submit():
         service.set_contact_archived(current_user, contact, True)
-        flash(f"{contact.name} is archived.", "success")
+        flash(f"{contact.name.rstrip('.')} is archived.", "success")
     return redirect(_contact_home(contact))
 
 
@@ -339,8 +343,8 @@ def import_preview(batch_id: int):
     if confirmed and plan.ok:
         counts = transfer.confirm_import(current_user, batch, plan)
         flash(
-            f"Imported: {counts['created']} groups added, {counts['updated']} updated, "
-            f"{counts['contacts_added']} contacts added.",
+            f"Imported: {plural(counts['created'], 'group')} added, {counts['updated']:,} updated, "
+            f"{plural(counts['contacts_added'], 'contact')} added.",
             "success",
         )
         return redirect(url_for("groups.group_list"))

@@ -1,7 +1,9 @@
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from crm.auth.permissions import any_staff
 from crm.groups.queries import coverage_matrix
+from crm.reports.home import home_for
 
 bp = Blueprint("reports", __name__, url_prefix="/staff")
 
@@ -11,5 +13,9 @@ bp = Blueprint("reports", __name__, url_prefix="/staff")
 def dashboard():
     characteristics, areas, counts = coverage_matrix()
     return render_template(
-        "reports/dashboard.html", characteristics=characteristics, areas=areas, counts=counts
+        "reports/dashboard.html",
+        home=home_for(current_user),
+        characteristics=characteristics,
+        areas=areas,
+        counts=counts,
     )

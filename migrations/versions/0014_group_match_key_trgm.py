@@ -6,7 +6,7 @@ few milliseconds where the first-word blocking it replaces scanned and missed mo
 trigram index: the matcher compares keys in Python there.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-29 12:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

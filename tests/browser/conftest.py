@@ -50,9 +50,19 @@ def browser():
         browser.close()
 
 
+PHONE = {"width": 400, "height": 800}  # about the width of a small phone, as Lighthouse's mobile run
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server)
+def phone(request):
+    """Use as `@pytest.mark.parametrize("phone", [False, True], indirect=True)` to run a journey at a
+    phone's width too."""
+    return getattr(request, "param", False)
+
+
+@pytest.fixture
+def page(browser, live_server, phone):
+    context = browser.new_context(base_url=live_server, **({"viewport": PHONE} if phone else {}))
     page = context.new_page()
     problems, documents = [], set()
 

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from crm.auth import roles
@@ -18,7 +19,7 @@ def test_officer_searches_opens_a_group_and_edits_it(page, make_user):
     page.get_by_label("Disability").check()
     page.get_by_role("checkbox", name="Walsall").check()
     page.get_by_role("button", name="Apply filters").first.click()
-    expect(page.get_by_role("status")).to_contain_text("1 group match these filters")
+    expect(page.get_by_role("status")).to_contain_text("1 group matches these filters")
     assert_accessible(page)
     page.get_by_role("link", name="Walsall Deaf Forum").click()
     expect(page.locator("h1")).to_have_text("Walsall Deaf Forum")
@@ -55,10 +56,11 @@ def test_import_with_errors_then_fixed_then_imported(page, make_user, tmp_path):
     expect(page.locator("h1")).to_have_text("Check the import")
     assert_accessible(page)
     page.get_by_role("button", name="Import 1 row").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 groups added")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 group added")
     expect(page.get_by_role("link", name="Wednesbury Walkers")).to_be_visible()
 
 
+@pytest.mark.parametrize("phone", [False, True], indirect=True)
 def test_a_group_registers_itself_with_the_keyboard(page):
     page.goto("/groups/register")
     assert_accessible(page)

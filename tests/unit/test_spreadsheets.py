@@ -84,14 +84,14 @@ def _read_xlsx(content: bytes):
     return workbook, [list(row) for row in workbook.active.values]
 
 
-def test_xlsx_neutralises_formula_cells_and_writes_text():
+def test_xlsx_neutralises_formula_cells_and_writes_numbers_as_numbers():
     content = b"".join(xlsx_chunks("Groups", [HEADER, *([value, 7] for value in RISKY), ["café ✓", None]]))
     workbook, rows = _read_xlsx(content)
     assert workbook.sheetnames == ["Groups"]
     assert rows[0] == HEADER
     # XML reads a carriage return back as a newline, so compare with that in mind.
     assert [row[0] for row in rows[1:-1]] == ["'" + value.replace("\r", "\n") for value in RISKY]
-    assert rows[1][1] == "7"  # every cell is text, as the CSV is
+    assert rows[1][1] == 7  # a number stays a number, for sums and charts
     assert rows[-1][0] == "café ✓"
     assert not any(cell.data_type == "f" for row in workbook.active.iter_rows() for cell in row)
 
@@ -136,3 +136,21 @@ def test_a_download_is_streamed_with_its_type_and_filename(app):
 def test_a_download_needs_a_known_format(app):
     with app.test_request_context(), pytest.raises(ValueError):
         download("groups.txt", [HEADER])
+
+
+def test_dates_are_iso_8601_in_uk_time_in_csv_and_real_date_cells_in_xlsx():
+    from datetime import UTC, date, datetime
+
+    summer = datetime(2026, 7, 1, 13, 30, tzinfo=UTC)
+    winter = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
+    rows = [["Received", "Day"], [summer, date(2026, 7, 1)], [winter, date(2026, 12, 1)]]
+    text = b"".join(csv_chunks(rows)).decode("utf-8-sig")
+    assert text.splitlines()[1:] == [
+        "2026-07-01T14:30:00+01:00,2026-07-01",
+        "2026-12-01T09:05:00+00:00,2026-12-01",
+    ]
+    workbook, values = _read_xlsx(b"".join(xlsx_chunks("Dates", rows)))
+    assert values[1] == [datetime(2026, 7, 1, 14, 30), datetime(2026, 7, 1)]  # UK wall-clock time
+    cells = list(workbook.active.iter_rows(min_row=2, max_row=2))[0]
+    assert cells[0].is_date and cells[0].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert cells[1].is_date and cells[1].number_format == "yyyy-mm-dd"

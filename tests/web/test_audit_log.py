@@ -125,10 +125,13 @@ def test_export_is_the_filtered_events_as_formula_safe_csv_and_is_audited(client
     _event(officer, "policy.created", "policy", "=1+1", fields=["title"])
     _event(officer, "group.created", "community_group", "3")
     response = client.get("/staff/admin/audit/export.csv?action=policy.created&entity_type=policy")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["When (UK time)", "Person", "Action", "Kind of record", "Record", "Fields"]
-    assert rows[1:] == [["1pm on 1 June 2026", officer.email, "policy.created", "policy", "'=1+1", "title"]]
+    # ISO 8601 in UK time with its offset (British Summer Time in June), for analysts' tools
+    assert rows[1:] == [
+        ["2026-06-01T13:00:00+01:00", officer.email, "policy.created", "policy", "'=1+1", "title"]
+    ]
     export = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.exported_csv"))
     assert export.actor_id == admin.id and export.changed_fields == ["action", "entity_type"]
     assert "policy.created" not in str(export.changed_fields)

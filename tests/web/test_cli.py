@@ -60,6 +60,11 @@ def test_seed_demo_makes_consultations_in_every_state_with_responses_and_suppres
     consultations = db.session.scalars(select(Consultation)).all()
     states = {consultation.current_status for consultation in consultations}
     assert states == {"draft", "scheduled", "open", "closed", "analysed", "outcome_published"}
+    from crm.core.time import UK
+
+    # they open at 9am and close at 11:59pm UK time, not at the minute the demo was loaded
+    assert {c.closes_at.astimezone(UK).strftime("%H:%M") for c in consultations} == {"23:59"}
+    assert {c.opens_at.astimezone(UK).strftime("%H:%M") for c in consultations} == {"09:00"}
     open_one = next(c for c in consultations if c.current_status == "open")
     count = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.consultation_id == open_one.id)

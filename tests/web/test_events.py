@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from crm.core.models import Area, AuditEvent, Characteristic, Theme
+from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
 from crm.engagement.models import EngagementEvent
 from crm.extensions import db
 from crm.feedback.models import Feedback
@@ -144,7 +144,9 @@ def test_quick_capture_adds_items_one_after_another(client, sign_in_as):
         "text": "Needs BSL at the job fair",
         "characteristic_ids": [_id(Characteristic, "Disability")],
         "group_id": str(group.id),
-        "theme_id": _id(Theme, "Jobs and skills"),
+        "theme_ids": [_id(Theme, "Jobs and skills"), _id(Theme, "Transport and travel")],
+        "barrier_ids": [_id(Barrier, "Language")],
+        "stance": "oppose",
     }
     client.submit(f"{url}/feedback", coded, form_page=url)
     items = db.session.scalars(
@@ -153,6 +155,10 @@ def test_quick_capture_adds_items_one_after_another(client, sign_in_as):
     assert len(items) == 6 and all(i.source == "event" for i in items)
     assert items[-1].status == "coded" and items[-1].group_id == group.id
     assert [c.name for c in items[-1].characteristics] == ["Disability"] and items[0].status == "new"
+    # everything in one submission: themes, barriers, stance and group
+    assert sorted(t.name for t in items[-1].themes) == ["Jobs and skills", "Transport and travel"]
+    assert [b.name for b in items[-1].barriers] == ["Language"]
+    assert items[-1].stance == "oppose"
     page = client.page(f"{url}?captured=1")
     assert "Feedback from this event (6)" in page.text
     assert page.select_one("#text").has_attr("autofocus")
@@ -164,8 +170,12 @@ def test_quick_capture_refuses_empty_text_and_unknown_choices(client, sign_in_as
     url = f"/staff/events/{event.id}"
     response = client.submit(f"{url}/feedback", {"text": "   "}, form_page=url)
     assert "Enter what the person said" in response.get_data(as_text=True)
-    response = client.submit(f"{url}/feedback", {"text": "ok", "theme_id": "999999"}, form_page=url)
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    for bad in ({"theme_ids": "999999"}, {"barrier_ids": "999999"}, {"stance": "furious"}):
+        response = client.submit(f"{url}/feedback", {"text": "ok", **bad}, form_page=url)
+        assert "not a valid choice" in response.get_data(as_text=True).lower(), bad
+        assert 'value="ok"' in response.get_data(as_text=True) or ">ok</textarea>" in response.get_data(
+            as_text=True
+        )  # nothing typed is lost
     assert _count(Feedback) == 0
 
 
@@ -199,3 +209,21 @@ def test_the_officer_filter_offers_every_active_officer(client, sign_in_as, make
     sign_in_as("viewer")
     options = [option.text for option in client.page("/staff/events").select("#officer option")]
     assert "Any officer" in options and "Fola Fieldworker" in options
+
+
+def test_the_event_form_offers_engagement_officers_and_admins_as_officers(client, sign_in_as, make_user):
+    make_user(role="engagement_officer", name="Fola Fieldworker")
+    lead = make_user(role="policy_lead", name="Pat Policy")
+    sign_in_as("engagement_officer")
+    options = {
+        box.find_next("label").text.strip()
+        for box in client.page("/staff/events/new").select("input[name=officer_ids]")
+    }
+    assert "Fola Fieldworker" in options and "Pat Policy" not in options
+    event = make_event("Drop-in at the library")
+    event.officers.append(lead)  # named before their role changed: editing the event keeps them
+    db.session.commit()
+    page = client.page(f"/staff/events/{event.id}/edit")
+    assert "Pat Policy" in {
+        box.find_next("label").text.strip() for box in page.select("input[name=officer_ids]")
+    }

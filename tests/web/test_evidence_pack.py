@@ -103,7 +103,7 @@ def test_the_pack_page_shows_gaps_targets_and_counts(client, sign_in_as):
         for row in page.select("#coverage-table tbody tr")
     }
     assert "Target not reached" in rows["Race"]
-    assert "Heard" in rows["Disability"]
+    assert "Weak evidence" in rows["Disability"]  # one coded item is not yet "heard"
     assert "No evidence yet" in rows["Sex"]
     main = page.select_one("main").get_text(" ", strip=True)
     assert "By theme" in main and "Safety" in main
@@ -400,3 +400,43 @@ def test_an_export_written_in_batches_keeps_every_row_its_codes_and_the_filters(
     rows = _csv_rows(client.get(_pack(policy) + "/export.csv?q=buses"))
     assert [row[10] for row in rows[1:]] == [f"Item {number} about buses" for number in range(5)]
     assert {row[6] for row in rows[1:]} == {"Age; Sex"} and {row[7] for row in rows[1:]} == {"Safety"}
+
+
+def test_coverage_is_honest_about_weak_evidence_uncoded_items_and_areas(app, client, sign_in_as):
+    from crm.core.models import Area
+
+    policy = make_policy()
+    walsall = db.session.scalar(select(Area).where(Area.name == "Walsall"))
+    event = make_event([policy], area_id=walsall.id)
+    group = make_group("Fictional Dudley Carers", areas=("Dudley",))
+    for number in range(4):
+        make_feedback(f"Coded {number}", policies=[policy], characteristics=["Disability"], event=event)
+    for number in range(3):
+        make_feedback(f"Not coded {number}", policies=[policy], group=group)
+    sign_in_as(roles.POLICY_LEAD)
+
+    def pack():
+        page = client.page(_pack(policy))
+        rows = {
+            row.th.get_text(strip=True): row.get_text(" ", strip=True)
+            for row in page.select("#coverage-table tbody tr")
+        }
+        areas = {
+            row.th.get_text(strip=True): row.get_text(" ", strip=True)
+            for row in page.select("#area-coverage-table tbody tr")
+        }
+        return page, rows, areas
+
+    page, rows, areas = pack()
+    assert "Disability 4" in rows["Disability"] and "Weak evidence" in rows["Disability"]
+    assert "3 items of 7 are not coded with any characteristic" in page.select_one("#uncoded").text
+    assert areas["Walsall"] == "Walsall 4 1 Weak evidence" and areas["Dudley"] == "Dudley 3 0 Weak evidence"
+    assert "No evidence yet" in areas["Sandwell"]
+    make_feedback("The fifth", policies=[policy], characteristics=["Disability"], event=event)
+    _page, rows, areas = pack()
+    assert "Heard" in rows["Disability"] and areas["Walsall"] == "Walsall 5 1 Heard"
+    app.config["WEAK_EVIDENCE_BELOW"] = 10  # configurable
+    try:
+        assert "Weak evidence" in pack()[1]["Disability"]
+    finally:
+        app.config["WEAK_EVIDENCE_BELOW"] = 5

@@ -371,3 +371,23 @@ def test_coding_ignores_ids_that_are_not_plain_whole_numbers(client, sign_in_as)
             },
         )
         assert response.status_code < 500
+
+
+def test_the_inbox_filters_by_event_and_group_with_visible_controls(client, sign_in_as):
+    fair = make_event("Fictional jobs fair")
+    make_event("Fictional library drop-in")
+    forum = make_group("Fictional Bloxwich Deaf Forum")
+    make_feedback("Heard at the fair", event_id=fair.id)
+    make_feedback("From the forum", group_id=forum.id)
+    make_feedback("Neither")
+    sign_in_as("viewer")
+    page = client.page("/staff/feedback")
+    events = [option.text for option in page.select("#filter-event option")]
+    assert "Fictional jobs fair" in " ".join(events) and "Fictional library drop-in" in " ".join(events)
+    assert page.select_one("#group_name") is not None
+    assert _texts(client.page(f"/staff/feedback?event={fair.id}")) == ["Heard at the fair"]
+    assert _texts(client.page("/staff/feedback?group_name=deaf+forum")) == ["From the forum"]
+    chosen = client.page(f"/staff/feedback?group={forum.id}")
+    assert _texts(chosen) == ["From the forum"]
+    assert chosen.select_one("#filter-group option[selected]").text == "Fictional Bloxwich Deaf Forum"
+    assert "1 item matches these filters" in chosen.text

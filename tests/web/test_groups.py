@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from crm.core.models import Area, AuditEvent, Characteristic
@@ -32,7 +33,7 @@ def test_officer_finds_disability_groups_in_walsall(client, sign_in_as):
         query_string={"characteristic": _ids(Characteristic, "Disability"), "area": _ids(Area, "Walsall")},
     )
     assert _names(page) == ["Walsall Deaf Forum"]
-    assert "1 group match these filters" in page.text
+    assert "1 group matches these filters" in page.text
 
 
 def test_dashboard_links_straight_to_a_characteristic_in_an_area(client, sign_in_as):
@@ -320,3 +321,39 @@ def test_unknown_group_and_contact_are_404(client, sign_in_as):
     sign_in_as("engagement_officer")
     assert client.get("/staff/groups/999999").status_code == 404
     assert client.get("/staff/contacts/999999/edit").status_code == 404
+
+
+def test_a_group_merged_into_another_cannot_be_edited(client, sign_in_as):
+    from crm.core import audit, transaction
+    from crm.core.rules import RuleBroken
+    from crm.groups import service
+
+    survivor, duplicate = make_group("Walsall Deaf Forum"), make_group("Walsall Deaf Forum CIC")
+    with transaction.unit_of_work():
+        service.merge_groups(audit.SYSTEM, survivor, duplicate)
+    sign_in_as("engagement_officer")
+    page = client.page(f"/staff/groups/{duplicate.id}")
+    assert "Edit group" not in page.text
+    response = client.get(f"/staff/groups/{duplicate.id}/edit")
+    assert response.status_code == 302
+    assert "merged into another and cannot be changed" in client.page(response.location).text
+    token = client.csrf_token(f"/staff/groups/{survivor.id}/edit")
+    posted = client.post(f"/staff/groups/{duplicate.id}/edit", data={"name": "Renamed", "csrf_token": token})
+    assert (
+        posted.status_code == 302
+        and db.session.get(type(duplicate), duplicate.id).name == "Walsall Deaf Forum CIC"
+    )
+    values = service.GroupValues(name="Renamed", kind=duplicate.kind)
+    with pytest.raises(RuleBroken, match="merged into another"):
+        service.update_group(audit.SYSTEM, duplicate, values)
+
+
+def test_a_name_ending_in_a_full_stop_gets_no_second_one(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    response = client.submit(
+        "/staff/groups/new",
+        {**GROUP_FORM, "name": "Tipton Fictional Tenants Ltd."},
+    )
+    assert response.status_code == 302
+    banner = client.page(response.location).select_one(".govuk-notification-banner").text
+    assert "Added Tipton Fictional Tenants Ltd." in banner and "Ltd.." not in banner

@@ -151,3 +151,26 @@ def test_a_keyed_in_responses_group_is_a_picker_and_the_public_forms_is_not(clie
     staff = client.page(f"/staff/consultations/{consultation.id}/responses/new")
     assert staff.select_one("[data-picker]")["data-picker"] == "/staff/pick/groups"
     assert staff.select_one("[data-picker] #group_name")
+
+
+def test_correcting_feedback_picks_its_group_and_keeps_one_archived_since(client, sign_in_as):
+    from tests.factories import make_feedback
+    from tests.web.test_feedback_corrections import _correct, _item
+
+    archived = make_group("Old Tipton Forum")
+    make_group("Walsall Deaf Forum")
+    item = make_feedback(group_id=archived.id)
+    set_archived(audit.SYSTEM, archived, True)
+    db.session.commit()
+    sign_in_as("engagement_officer")
+    response = _correct(client, item, text="New words", group_name="The Wlasall Deaf Forum")
+    page = _tree(response)
+    assert response.status_code == 200 and "Did you mean" in page.select_one("#group_name-error").text
+    assert [r["value"] for r in page.select("input[name='group_name-suggestion']")] == [
+        "Walsall Deaf Forum",
+        "",
+    ]
+    assert page.select_one("#text").text.strip() == "New words"
+    # its own group, archived since it was linked, does not stop other corrections
+    assert _correct(client, item, text="Other words", group_name="old tipton forum").status_code == 302
+    assert (_item(item.id).text, _item(item.id).group_id) == ("Other words", archived.id)

@@ -154,10 +154,13 @@ def test_closed_draft_and_scheduled_consultations_are_refused_politely(client):
     closed = make_consultation(state="closed")
     page = client.page(_url(closed))
     assert "not taking responses" in page.h1.text and "closed at" in page.text
+    about = client.page(f"/consultations/{closed.slug}").text
+    assert "What we asked" in about and "What we will ask" not in about
     response = client.submit(_url(closed), form_data(closed), form_page="/staff/sign-in")
     assert response.status_code == 409 and _count(Response) == 0
     scheduled = make_consultation(state="scheduled")
     assert "opens at" in client.page(_url(scheduled)).text
+    assert "What we will ask" in client.page(f"/consultations/{scheduled.slug}").text
     draft = make_consultation(state="draft")
     assert client.get(_url(draft)).status_code == 404
     assert client.get(f"/consultations/{draft.slug}").status_code == 404
