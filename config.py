@@ -67,6 +67,10 @@ class Config:
     # and a breakdown of fewer than MIN_BREAKDOWN people (from k to 10,000) is not shown at all.
     SUPPRESSION_THRESHOLD = _whole_number("SUPPRESSION_THRESHOLD", 5)
     MIN_BREAKDOWN = _whole_number("MIN_BREAKDOWN", 10)
+    # Near-duplicate names (crm/core/matching.py): the share of trigrams two match keys must have in common,
+    # as pg_trgm's similarity() counts them. At 0.6 case, "The … Ltd" and one-letter typos match and
+    # different groups do not; pg_trgm's default 0.3 makes nearly every new name look like a duplicate.
+    NAME_MATCH_THRESHOLD = 0.6
     # The evidence pack calls a characteristic or area with fewer coded items than this "weak evidence".
     WEAK_EVIDENCE_BELOW = _whole_number("WEAK_EVIDENCE_BELOW", 5)
     # Keys the ids of monitoring answers to their receipt references, and seals answers waiting to be

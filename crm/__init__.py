@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.groups.views import bp as groups_bp
     from crm.outcomes.views import bp as outcomes_bp
     from crm.pages import bp as pages_bp
+    from crm.pickers import bp as pickers_bp
     from crm.policies.views import bp as policies_bp
     from crm.reports.views import bp as reports_bp
 
@@ -149,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         eias_bp,
         outcomes_bp,
+        pickers_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

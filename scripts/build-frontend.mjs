@@ -21,7 +21,9 @@ for (const name of ["main", "moj"]) {
 const copies = [
   ["node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
   ["node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js", "moj-frontend.min.js"],
+  ["node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js", "accessible-autocomplete.min.js"],
   ["static/src/app.mjs", "app.mjs"],
+  ["static/src/pickers.mjs", "pickers.mjs"],
   ["static/images/favicon.svg", "favicon.svg"],
 ];
 for (const [from, to] of copies) copyFileSync(from, `${out}/${to}`);

@@ -21,6 +21,7 @@ from crm.core import suppression
 from crm.core.args import one_of, search_text
 from crm.core.models import utc_now
 from crm.core.pagination import paginate
+from crm.core.pickers import search_short_register
 from crm.core.suppression import Distribution
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
@@ -348,3 +349,8 @@ def consultation_choices() -> list[tuple[int, str]]:
     """(id, title) of every consultation, for linking records to one."""
     rows = db.session.execute(select(Consultation.id, Consultation.title).order_by(Consultation.title))
     return [(row.id, row.title) for row in rows]
+
+
+def pick_consultations(q: str, limit: int = 10) -> list[tuple[int, str]]:
+    """The consultation picker's answer: (id, title)."""
+    return search_short_register(consultation_choices(), q, limit)

@@ -25,6 +25,7 @@ from crm.core import audit, transaction
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.rules import RuleBroken, is_email_address
 from crm.extensions import db
+from crm.groups.matching import similar_groups
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
 
@@ -295,18 +296,10 @@ def new_submission_token() -> str:
 
 
 def find_group(name: str) -> CommunityGroup | None:
-    """A known group by its exact name (any case): active, verified and not archived."""
-    return db.session.scalar(
-        select(CommunityGroup)
-        .where(
-            func.lower(CommunityGroup.name) == name.strip().lower(),
-            CommunityGroup.status == "active",
-            CommunityGroup.is_verified.is_(True),
-            CommunityGroup.is_archived.is_(False),
-        )
-        .order_by(CommunityGroup.id)
-        .limit(1)
-    )
+    """The register's group a response "on behalf of a group" names, by the near-duplicate matcher: the most
+    similar unarchived group, verified or not (a self-registered group too), or None."""
+    found = similar_groups(name, limit=1)
+    return found[0] if found else None
 
 
 def _clean_answers(consultation: Consultation, given: dict) -> tuple[dict[int, object], dict[str, str]]:

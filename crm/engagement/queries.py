@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids, one_id
 from crm.core.pagination import paginate
+from crm.core.pickers import search_short_register
 from crm.core.time import end_of_uk_day, govuk_date, govuk_month, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
@@ -130,6 +131,18 @@ def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
             .limit(limit)
         )
     )
+
+
+def pick_events(q: str, limit: int = 10) -> list[tuple[int, str, str]]:
+    """The event picker's answer: (id, title, date) of unarchived events, the latest first among equals."""
+    rows = db.session.execute(
+        select(EngagementEvent.id, EngagementEvent.title, EngagementEvent.starts_at)
+        .where(EngagementEvent.is_archived.is_(False))
+        .order_by(EngagementEvent.starts_at.desc())
+    ).all()
+    found = search_short_register([(row.id, row.title) for row in rows], q, limit)
+    when = {row.id: row.starts_at for row in rows}
+    return [(id_, title, govuk_date(when[id_])) for id_, title in found]
 
 
 EVENT_CHOICES = 200

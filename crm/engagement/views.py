@@ -10,12 +10,14 @@ from crm.core import args
 from crm.core.args import whole_number
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
+from crm.core.pickers import not_found_message
 from crm.core.reference import active_choices
 from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.forms import ConfirmForm, optional_choices
+from crm.groups.queries import GROUP_LOOKUP
 from crm.policies.queries import policy_choices
 
 bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
@@ -57,7 +59,7 @@ def _values(form: EventForm) -> service.EventValues:
     group_lines = (form.group_names.data or "").splitlines()
     group_ids, unknown = service.groups_by_names(group_lines)
     if unknown:
-        raise service.EventError("group_names", f"These groups are not on the register: {', '.join(unknown)}")
+        raise service.EventError("group_names", not_found_message(unknown, GROUP_LOOKUP))
     reach, problem = _reach_from(request.form)
     if problem:
         raise service.EventError("reach", problem)

@@ -13,6 +13,7 @@ from crm.core.args import whole_number
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
+from crm.core.pickers import chosen_text, pick_into
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
@@ -200,14 +201,14 @@ def correct(feedback_id: int):
     """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to."""
     item = _feedback(feedback_id)
     form = _correction_form(item)
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        chosen_text(form.group_name, request.form)
     if form.validate_on_submit():
-        group = None
-        if (form.group_name.data or "").strip():
-            group = group_queries.group_named(form.group_name.data)
-            if group is None:
-                form.group_name.errors = [
-                    f"No group called ‘{form.group_name.data.strip()}’ is on the register"
-                ]
+        typed = (form.group_name.data or "").strip()
+        if item.group is not None and typed.lower() == item.group.name.lower():
+            group = item.group  # unchanged, even if the group has been archived since
+        else:
+            group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
         if not form.group_name.errors:
             correction = service.Correction(
                 text=form.text.data,
@@ -287,12 +288,11 @@ def _feedback_form() -> FeedbackForm:
 @role_required(*CODERS)
 def new_feedback():
     form = _feedback_form()
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        chosen_text(form.group_name, request.form)
     if form.validate_on_submit():
-        group = contact = None
-        if (form.group_name.data or "").strip():
-            group = group_queries.group_named(form.group_name.data)
-            if group is None:
-                form.group_name.errors = ["There is no group with this name on the register"]
+        contact = None
+        group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
         if (form.contact_email.data or "").strip():
             contact = group_queries.contact_with_email(form.contact_email.data)
             if contact is None:

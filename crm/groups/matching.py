@@ -1,17 +1,92 @@
-"""Near-duplicate group names: "The Walsall Deaf Forum Ltd." and "walsall deaf forum" are the same group."""
+"""Near-duplicate groups on the register, by the one matching rule (crm/core/matching.py).
 
-import re
-from difflib import SequenceMatcher
+On PostgreSQL the register is asked with pg_trgm's `%` operator over the GIN trigram index on
+community_group.match_key (migration 0014), with the threshold set for the transaction, and ordered by
+similarity; on SQLite the unarchived groups' keys are compared in Python. Both give the same groups.
+"""
 
-# Words that say nothing about which group it is.
-_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "inc", "co", "uk", "charity", "trust"}
+from sqlalchemy import func, select, text
+
+from crm.core.matching import TrigramIndex, match_key, similar, threshold
+from crm.extensions import db
+from crm.groups.models import CommunityGroup
+
+__all__ = ["match_key", "similar", "similar_groups", "near_register_names"]
 
 
-def match_key(name: str) -> str:
-    words = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and ")).split()
-    key = " ".join(word for word in words if word not in _NOISE_WORDS)
-    return key or " ".join(words)
+def _on_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
-def similar(key_a: str, key_b: str, threshold: float = 0.88) -> bool:
-    return key_a == key_b or SequenceMatcher(None, key_a, key_b).ratio() >= threshold
+def _set_threshold() -> None:
+    db.session.execute(
+        text("SELECT set_config('pg_trgm.similarity_threshold', :threshold, true)"),
+        {"threshold": str(threshold())},
+    )
+
+
+def similar_groups(
+    name: str, exclude_id: int | None = None, limit: int = 5, archived: bool = False
+) -> list[CommunityGroup]:
+    """Groups whose names are near-duplicates of `name`, the most similar first (unarchived ones unless
+    `archived`)."""
+    key = match_key(name)
+    if not key:
+        return []
+    query = select(CommunityGroup)
+    if not archived:
+        query = query.where(CommunityGroup.is_archived.is_(False))
+    if exclude_id is not None:
+        query = query.where(CommunityGroup.id != exclude_id)
+    if _on_postgres():
+        _set_threshold()
+        score = func.similarity(CommunityGroup.match_key, key)
+        return list(
+            db.session.scalars(
+                query.where(CommunityGroup.match_key.op("%")(key))
+                .order_by(score.desc(), CommunityGroup.id)
+                .limit(limit)
+            )
+        )
+    keys = db.session.execute(query.with_only_columns(CommunityGroup.match_key, CommunityGroup.id)).all()
+    ids = [group_id for _score, group_id in TrigramIndex(keys).near(key, limit)]
+    groups = {g.id: g for g in db.session.scalars(select(CommunityGroup).where(CommunityGroup.id.in_(ids)))}
+    return [groups[group_id] for group_id in ids]
+
+
+def near_register_names(keys: list[str], batch: int = 1000) -> dict[str, str]:
+    """For each match key, the name of the most similar unarchived group, if any is near: the import's check
+    of every new row against the register, in one statement per `batch` keys on PostgreSQL."""
+    wanted = sorted({key for key in keys if key})
+    if not wanted:
+        return {}
+    found: dict[str, str] = {}
+    if _on_postgres():
+        _set_threshold()
+        statement = text(
+            """
+            SELECT wanted.key, best.name
+            FROM unnest(CAST(:keys AS text[])) AS wanted(key)
+            CROSS JOIN LATERAL (
+                SELECT g.name FROM community_group g
+                WHERE NOT g.is_archived AND g.match_key % wanted.key
+                ORDER BY similarity(g.match_key, wanted.key) DESC, g.id
+                LIMIT 1
+            ) best
+            """
+        )
+        for start in range(0, len(wanted), batch):
+            found.update(db.session.execute(statement, {"keys": wanted[start : start + batch]}).all())
+        return found
+    register = TrigramIndex(
+        db.session.execute(
+            select(CommunityGroup.match_key, CommunityGroup.name)
+            .where(CommunityGroup.is_archived.is_(False))
+            .order_by(CommunityGroup.id)
+        ).all()
+    )
+    for key in wanted:
+        best = register.near(key, limit=1)
+        if best:
+            found[key] = best[0][1]
+    return found

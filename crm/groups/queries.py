@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 from crm.core.args import ids, search_text
 from crm.core.models import Area, Characteristic
 from crm.core.pagination import paginate
+from crm.core.pickers import Lookup
 from crm.extensions import db
+from crm.groups.matching import similar_groups
 from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
 
 SORTS = {
@@ -227,12 +229,56 @@ def coverage_matrix():
     return characteristics, areas, counts
 
 
-def group_named(name: str) -> CommunityGroup | None:
-    """The group with exactly this name, whatever its case."""
+def contact_with_email(email: str) -> Contact | None:
+    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+
+
+def pick_groups(q: str, limit: int = 10) -> list[CommunityGroup]:
+    """The group picker's answer: unarchived groups whose names contain what was typed (those starting with
+    it first), then near-duplicates of it by the matcher, at most `limit`."""
+    needle = q.strip().lower()
+    if len(needle) < 2:
+        return []
+    name = func.lower(CommunityGroup.name)
+    found = list(
+        db.session.scalars(
+            select(CommunityGroup)
+            .where(CommunityGroup.is_archived.is_(False), name.contains(needle, autoescape=True))
+            .order_by(name.startswith(needle, autoescape=True).desc(), name, CommunityGroup.id)
+            .limit(limit)
+        )
+    )
+    if len(found) < limit and len(needle) >= 3:
+        ids = {group.id for group in found}
+        found += [group for group in similar_groups(q, limit=limit) if group.id not in ids][
+            : limit - len(found)
+        ]
+    return found
+
+
+def current_group_named(name: str) -> CommunityGroup | None:
+    """The unarchived group with exactly this name, whatever its case."""
     return db.session.scalar(
-        select(CommunityGroup).where(func.lower(CommunityGroup.name) == name.strip().lower())
+        select(CommunityGroup)
+        .where(func.lower(CommunityGroup.name) == name.strip().lower(), CommunityGroup.is_archived.is_(False))
+        .order_by(CommunityGroup.id)
+        .limit(1)
     )
 
 
-def contact_with_email(email: str) -> Contact | None:
-    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+def archived_group_named(name: str) -> bool:
+    return db.session.scalar(
+        select(
+            exists().where(
+                func.lower(CommunityGroup.name) == name.strip().lower(), CommunityGroup.is_archived.is_(True)
+            )
+        )
+    )
+
+
+GROUP_LOOKUP = Lookup(
+    noun="group",
+    exact=current_group_named,
+    archived=archived_group_named,
+    near=lambda name: [group.name for group in similar_groups(name)],
+)

@@ -3,13 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.rules import RuleBroken
 from crm.extensions import db
-from crm.groups.matching import match_key, similar
+from crm.groups import matching
+from crm.groups.matching import match_key
 from crm.groups.models import CommunityGroup, Contact
 
 GROUP_FIELDS = (
@@ -68,19 +69,8 @@ class GroupValues:
 
 
 def similar_groups(name: str, exclude_id: int | None = None, limit: int = 5) -> list[CommunityGroup]:
-    """Existing, unarchived groups whose names closely match `name`."""
-    key = match_key(name)
-    first_word = key.split(" ")[0] if key else ""
-    query = select(CommunityGroup).where(
-        CommunityGroup.is_archived.is_(False),
-        or_(
-            CommunityGroup.match_key == key, CommunityGroup.match_key.startswith(first_word, autoescape=True)
-        ),
-    )
-    if exclude_id is not None:
-        query = query.where(CommunityGroup.id != exclude_id)
-    candidates = db.session.scalars(query.limit(200)).all()
-    return [group for group in candidates if similar(key, group.match_key)][:limit]
+    """Existing, unarchived groups whose names closely match `name`, the closest first."""
+    return matching.similar_groups(name, exclude_id=exclude_id, limit=limit)
 
 
 def _set_links(group: CommunityGroup, area_ids, characteristic_ids) -> list[str]:

@@ -11,10 +11,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from crm.core import audit, workbooks
+from crm.core.matching import TrigramIndex
 from crm.core.models import Area, Characteristic, utc_now
 from crm.extensions import db
 from crm.groups import queries
-from crm.groups.matching import match_key
+from crm.groups.matching import match_key, near_register_names
 from crm.groups.models import CommunityGroup, Contact, ImportBatch, group_area, group_characteristic
 from crm.groups.schemas import (
     CONTACT_COLUMNS,
@@ -201,11 +202,9 @@ def plan_import(rows: list[dict], progress: Progress = _no_progress) -> ImportPl
     existing_ids = (
         set(db.session.scalars(select(CommunityGroup.id).where(CommunityGroup.id.in_(ids)))) if ids else set()
     )
-    existing_keys = dict(
-        db.session.execute(
-            select(CommunityGroup.match_key, CommunityGroup.name).where(CommunityGroup.is_archived.is_(False))
-        ).all()
-    )
+    # New names are checked against the register and the file's other rows by the near-duplicate matcher.
+    new_names: list[tuple[int, str, str]] = []
+    file_keys = TrigramIndex()
     seen_rows: dict[tuple, int] = {}
     new_keys: dict[str, int] = {}
     for number, raw in enumerate(rows, start=2):
@@ -224,17 +223,28 @@ def plan_import(rows: list[dict], progress: Progress = _no_progress) -> ImportPl
                 errors.setdefault("name", []).append(
                     f"Row {new_keys[key]} already adds a group with this name"
                 )
+            elif near := file_keys.near(key, limit=1, best=False):
+                row_number, row_name = near[0][1]
+                plan.warnings.setdefault(number, []).append(
+                    f"Looks like ‘{row_name}’ in row {row_number}. Check they are different groups"
+                )
             new_keys.setdefault(key, number)
-            if key in existing_keys:
-                plan.warnings[number] = [
-                    f"Looks like the existing group ‘{existing_keys[key]}’. "
-                    "Use its id to update it instead of adding another"
-                ]
+            file_keys.add(key, (number, values["name"]))
+            new_names.append((number, key, values["name"]))
         if errors:
             plan.errors[number] = errors
         else:
             plan.rows.append({**values, "_row": number})
         progress(number - 1)
+    on_register = near_register_names([key for _number, key, _name in new_names])
+    for number, key, _name in new_names:
+        if key in on_register:
+            plan.warnings.setdefault(number, []).insert(
+                0,
+                f"Looks like the existing group ‘{on_register[key]}’. "
+                "Use its id to update it instead of adding another",
+            )
+    plan.warnings = dict(sorted(plan.warnings.items()))
     return plan
 
 

@@ -9,6 +9,7 @@ from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.core.args import one_of, search_text
 from crm.core.pagination import paginate
+from crm.core.pickers import search_short_register
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
 
@@ -60,3 +61,16 @@ def all_policies() -> list[Policy]:
 def policy_choices() -> list[tuple[int, str]]:
     """(id, "reference title") of every policy that is not retired, for linking records to them."""
     return [(policy.id, f"{policy.reference} {policy.title}") for policy in all_policies()]
+
+
+def pick_policies(q: str, limit: int = 10) -> list[tuple[int, str]]:
+    """The policy picker's answer: (id, "reference title") of policies that are not retired, those whose
+    reference contains what was typed first, then by title."""
+    policies = {policy.id: policy for policy in all_policies()}
+    needle = q.strip().lower()
+    by_reference = [id_ for id_, p in policies.items() if len(needle) >= 2 and needle in p.reference.lower()]
+    by_title = [
+        id_ for id_, _title in search_short_register([(p.id, p.title) for p in policies.values()], q, limit)
+    ]
+    found = list(dict.fromkeys(by_reference + by_title))[:limit]
+    return [(id_, f"{policies[id_].reference} {policies[id_].title}") for id_ in found]

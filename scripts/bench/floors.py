@@ -255,6 +255,33 @@ def group_search(q: str) -> Floor:
     )
 
 
+def group_picker(q: str, key: str, threshold: float = 0.6, limit: int = 10) -> Floor:
+    """The picker's answer (crm/groups/queries.py pick_groups): unarchived names containing what was typed,
+    those starting with it first, then, as fewer than ten do, the near-duplicates of its match key by
+    trigram similarity over the GIN index on match_key, at the matcher's threshold."""
+    like = {"like": f"%{q.lower()}%", "prefix": f"{q.lower()}%", "limit": limit}
+    containing = """
+    SELECT id, name, is_verified FROM community_group
+    WHERE NOT is_archived AND lower(name) LIKE %(like)s
+    ORDER BY lower(name) LIKE %(prefix)s DESC, lower(name), id LIMIT %(limit)s
+    """
+    threshold_set = "SELECT set_config('pg_trgm.similarity_threshold', %(threshold)s, false)"
+    near = """
+    SELECT id, name, is_verified FROM community_group
+    WHERE NOT is_archived AND match_key %% %(key)s
+    ORDER BY similarity(match_key, %(key)s) DESC, id LIMIT %(limit)s
+    """
+    return Floor(
+        [
+            (containing, like),
+            (threshold_set, {"threshold": str(threshold)}),
+            (near, {"key": key, "limit": limit}),
+        ],
+        "names containing the text (trigram index on lower(name)), then the matcher's near-duplicates "
+        "(pg_trgm % over the GIN index on match_key, ordered by similarity)",
+    )
+
+
 # ---- monitoring --------------------------------------------------------------------------------------------
 
 

@@ -65,7 +65,14 @@ def _records():
     audit.record(officer, "policy.viewed", policy)
     audited = audit.record(audit.SYSTEM, "filler.event", None, entity_type="filler")
     db.session.flush()
-    _fill("community_group", group.id, 20000, name="'Filler group ' || n", description="'Filler ' || n")
+    _fill(
+        "community_group",
+        group.id,
+        20000,
+        name="'Filler group ' || n",
+        match_key="'filler group ' || n",
+        description="'Filler ' || n",
+    )
     _fill("feedback", filler.id, 20000, received_at="received_at - n * interval '1 minute'")
     _fill("contact", contact.id, 20000, name="'Filler person ' || n", email="'filler' || n || '@example.org'")
     _fill(
@@ -94,6 +101,11 @@ def _records():
 PAGES = [
     ("/staff/groups?q=forum", ["ix_community_group_name_trgm", "ix_community_group_description_trgm"]),
     ("/staff/contacts?q=ann", ["ix_contact_name_trgm", "ix_contact_email_trgm"]),
+    # a name with a typo: the picker's near-duplicates come from the matcher's index (migration 0014)
+    (
+        "/staff/pick/groups?q=Wlasall+Forum+Groop",
+        ["ix_community_group_name_trgm", "ix_community_group_match_key_trgm"],
+    ),
     ("/staff/feedback?q=buses", ["ix_feedback_text_search"]),
     ("/staff/feedback?theme={housing}", ["ix_feedback_theme_theme_id"]),
     ("/staff/feedback", ["ix_feedback_received_at"]),

@@ -90,3 +90,24 @@ def test_the_form_reader_fills_in_a_form_as_a_person_would():
     assert "website" not in found  # the honeypot stays empty
     assert found["q4"]
     assert found["submit"] == "send"
+
+
+def test_the_group_picker_row_asks_what_the_app_asks():
+    from bench import postgres
+
+    from crm.core.matching import match_key
+
+    facts = {
+        "big_policy": 1,
+        "big_consultation": 2,
+        "most_used_theme": 3,
+        "big_policy_reached": 10,
+        "counts": {"response": 5, "community_group": 50_000},
+    }
+    row = next(row for row in postgres._pages(facts) if row.key == "group_picker")
+    assert row.path == "/staff/pick/groups?q=Walsal+Deaf+Netwrk" and not row.growth
+    assert "50,000 groups" in row.what and "under 50 ms" in row.what
+    (containing, like), (threshold, setting), (near, params) = row.floor.statements
+    assert "lower(name) LIKE %(like)s" in containing and like["like"] == "%walsal deaf netwrk%"
+    assert "pg_trgm.similarity_threshold" in threshold and setting == {"threshold": "0.6"}
+    assert "match_key %% %(key)s" in near and params["key"] == match_key("Walsal Deaf Netwrk")

@@ -68,7 +68,7 @@ def test_officer_logs_an_event_with_groups_reach_and_policies(client, sign_in_as
         ({"attendance": "lots"}, "Not a valid integer value"),
         ({"reach-999999": "4"}, "Reach can only be recorded for characteristics on the list"),
         ({"reach-abc": "4"}, "Reach estimates must be whole numbers"),
-        ({"group_names": "No Such Group"}, "These groups are not on the register: No Such Group"),
+        ({"group_names": "No Such Group"}, "These groups are not on the register: ‘No Such Group’"),
         ({"title": "x" * 201}, "Title must be 200 characters or fewer"),
     ],
 )

@@ -55,9 +55,11 @@ def test_a_member_of_the_public_responds_and_gets_a_receipt_after_it_is_stored(c
 
 
 def test_responding_for_a_group_links_a_known_group_by_name(client):
+    from crm.groups.matching import match_key
     from crm.groups.models import CommunityGroup
 
-    group = CommunityGroup(name="Sparkhill Fictional Residents Forum", match_key="sparkhill", kind="network")
+    name = "Sparkhill Fictional Residents Forum"
+    group = CommunityGroup(name=name, match_key=match_key(name), kind="network")
     db.session.add(group)
     db.session.commit()
     consultation = make_consultation()
@@ -70,6 +72,27 @@ def test_responding_for_a_group_links_a_known_group_by_name(client):
     )
     other = db.session.scalar(select(Response).where(Response.group_id.is_(None)))
     assert other.group_name == "A new group"
+
+
+@pytest.mark.parametrize(
+    "typed", ["The Sparkhill Fictional Residents Forum CIC", "Sparkhil Fictional Residents Forum Ltd"]
+)
+def test_a_group_is_linked_by_the_near_duplicate_matcher_verified_or_not(client, typed):
+    """Issue 13: a response on behalf of a group links to any matching register group, self-registered and
+    unverified included; what the person typed is kept as they typed it."""
+    from crm.groups.matching import match_key
+    from crm.groups.models import CommunityGroup
+
+    name = "Sparkhill Fictional Residents Forum"
+    group = CommunityGroup(
+        name=name, match_key=match_key(name), kind="network", source="self_registered", is_verified=False
+    )
+    db.session.add(group)
+    db.session.commit()
+    consultation = make_consultation()
+    client.submit(_url(consultation), form_data(consultation, respondent_kind="group", group_name=typed))
+    stored = db.session.scalar(select(Response))
+    assert stored.group_id == group.id and stored.group_name == typed
 
 
 @pytest.mark.parametrize(
