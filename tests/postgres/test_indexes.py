@@ -101,7 +101,7 @@ def _records():
 PAGES = [
     ("/staff/groups?q=forum", ["ix_community_group_name_trgm", "ix_community_group_description_trgm"]),
     ("/staff/contacts?q=ann", ["ix_contact_name_trgm", "ix_contact_email_trgm"]),
-    # a name with a typo: the picker's near-duplicates come from the matcher's index (migration 0014)
+    # a name with a typo: the picker's near-duplicates come from the matcher's index (migration 0015)
     (
         "/staff/pick/groups?q=Wlasall+Forum+Groop",
         ["ix_community_group_name_trgm", "ix_community_group_match_key_trgm"],

@@ -5,8 +5,8 @@ a name's key and orders them by similarity(); a GIN gin_trgm_ops index answers t
 few milliseconds where the first-word blocking it replaces scanned and missed most variants. SQLite has no
 trigram index: the matcher compares keys in Python there.
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-29 12:40:00
 
 """
@@ -14,8 +14,8 @@ Create Date: 2026-11-29 12:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
