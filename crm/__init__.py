@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.outcomes.views import bp as outcomes_bp
     from crm.pages import bp as pages_bp
     from crm.policies.views import bp as policies_bp
+    from crm.privacy.views import bp as privacy_bp
     from crm.reports.views import bp as reports_bp
 
     app.url_map.converters["slug"] = SlugConverter
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         eias_bp,
         outcomes_bp,
+        privacy_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -145,7 +145,8 @@ def retention_command(apply_, dry_run, batch):
     record, so a run stopped half-way is finished by running it again. Run it daily from cron."""
     # Importing the areas registers their handlers.
     import crm.consultations.retention
-    import crm.groups.retention  # noqa: F401
+    import crm.groups.retention
+    import crm.privacy.retention  # noqa: F401
     from crm.core import retention
     from crm.core.models import utc_now
 

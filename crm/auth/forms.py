@@ -50,7 +50,10 @@ class UserDetailsForm(FlaskForm):
     handles_data_requests = BooleanField(
         "Handles people’s data requests (withdrawals, copies, erasure)",
         widget=GovCheckboxInput(),
-        description="Admins always can. Viewers never can.",
+        description=(
+            "Admins always can. Only engagement officers can be given this: requests show people’s "
+            "contact details."
+        ),
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 

@@ -34,8 +34,8 @@ def any_staff(view):
 
 
 def data_request_handler(view):
-    """Admins, and staff an admin has named to handle people's data requests (a viewer never: they change
-    nothing). Everyone else gets a 403, as for a role not allowed."""
+    """Admins, and engagement officers an admin has named to handle people's data requests: the request
+    shows the person's details, which only these two roles may see (rule 1). Anyone else gets a 403."""
 
     @wraps(view)
     def checked(*args, **kwargs):
@@ -43,4 +43,4 @@ def data_request_handler(view):
             abort(403)
         return view(*args, **kwargs)
 
-    return role_required(*roles.EDITS_RECORDS)(checked)
+    return role_required(*roles.SEES_PERSONAL_DATA)(checked)

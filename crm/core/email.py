@@ -19,7 +19,7 @@ from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.core.models import UTCDateTime, utc_now
-from crm.core.transaction import after_commit
+from crm.core.transaction import after_commit, unit_of_work
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,10 @@ def send(to: str, subject: str, body: str, purpose: str = "") -> OutboundEmail:
 
 
 def _deliver_after_commit(app, message_id: int) -> None:
-    # Its own session work, committed at once: the request's unit of work is already over.
-    with app.app_context():
+    # A unit of work of its own, in a fresh app context (so a session of its own): the one that asked for
+    # the message has committed, and a failure here must not touch it.
+    with app.app_context(), unit_of_work():
         deliver([message_id])
-        db.session.commit()
 
 
 def deliver(ids: list[int] | None = None, limit: int = 100) -> int:

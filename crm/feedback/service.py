@@ -255,6 +255,25 @@ def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
     return len(moving)
 
 
+def remove_text(actor, marker: str, response_ids=(), contact_ids=()) -> int:
+    """Replace the text of the feedback drawn from these responses, or given by these contacts, with `marker`
+    (an erasure). The items stay, with their coding and citations, so counts and EIA evidence hold."""
+    conditions = []
+    if response_ids:
+        conditions.append(Feedback.response_id.in_(list(response_ids)))
+    if contact_ids:
+        conditions.append(Feedback.contact_id.in_(list(contact_ids)))
+    if not conditions:
+        return 0
+    ids = list(db.session.scalars(select(Feedback.id).where(or_(*conditions), Feedback.text != marker)))
+    for chunk in _chunks(ids):
+        db.session.execute(
+            update(Feedback).where(Feedback.id.in_(chunk)).values(text=marker, updated_at=utc_now())
+        )
+    _audit_each(actor, "feedback.text_removed", ids, ["text"])
+    return len(ids)
+
+
 # ---- Feedback from consultation responses -------------------------------------------------------------
 
 
