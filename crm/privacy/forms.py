@@ -69,7 +69,8 @@ class IdentityForm(FlaskForm):
         description="For example, a phone call to the number on their group’s record.",
         validators=[InputRequired("Say how you checked who is asking"), max_length("How you checked", 2000)],
     )
-    submit = SubmitField("Record identity check", widget=GovSubmitInput())
+    # Not "submit": the request page has the status form's button too, and ids must be unique.
+    record_check = SubmitField("Record identity check", widget=GovSubmitInput())
 
 
 class OrganisationDetailsForm(FlaskForm):

@@ -18,7 +18,7 @@ from crm.privacy.forms import (
     TokenForm,
     UpdateRequestForm,
 )
-from crm.privacy.models import DataRequest
+from crm.privacy.models import KINDS, DataRequest
 
 bp = Blueprint("privacy", __name__)
 
@@ -35,7 +35,7 @@ def contact():
 @limiter.limit(lambda: current_app.config["DATA_REQUEST_RATE_LIMIT"], methods=["POST"])
 def data_request_form():
     form = DataRequestForm()
-    if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
+    if request.method == "GET" and request.args.get("kind") in KINDS:
         form.kind.data = request.args["kind"]
     if form.validate_on_submit():
         try:
@@ -216,16 +216,18 @@ def erase(request_id: int):
         except service.DataRequestError as error:
             show_refusal(error)
         else:
-            flash(
+            message = (
                 f"Erased {result.responses} response(s), {result.contacts} contact record(s) and the text of "
-                f"{result.feedback} feedback item(s). Counts and evidence citations are kept.",
-                "success",
+                f"{result.feedback} feedback item(s). Counts and evidence citations are kept."
             )
-            for name in result.groups_left_without_contact:
-                flash(
-                    f"{name} now has no contact: its record is kept. Find a new contact for it, or close it.",
-                    "warning",
+            left = result.groups_left_without_contact
+            if left:  # one banner: a page has room for one notification
+                message += (
+                    f" {', '.join(left)} now {'has' if len(left) == 1 else 'have'} no contact: "
+                    f"{'its record is' if len(left) == 1 else 'their records are'} kept. "
+                    "Find a new contact, or close the group."
                 )
+            flash(message, "warning" if left else "success")
     return redirect(url_for("privacy.show", request_id=request_id))
 
 
