@@ -94,5 +94,5 @@ def test_a_resident_withdraws_their_response_and_an_admin_completes_it(page, mak
     assert db.session.scalar(select(DataRequest.status)) == "completed"
 
     page.goto("/staff/admin/audit")
-    expect(page.get_by_text("data_request.response_withdrawn").first).to_be_visible()
+    expect(page.locator("#audit-events").get_by_text("data_request.response_withdrawn")).to_be_visible()
     assert_accessible(page)
