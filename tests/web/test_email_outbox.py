@@ -133,3 +133,19 @@ def test_a_contact_who_has_not_consented_is_not_emailed(app):
     contact = _contact(consent_given=False)
     with app.test_request_context(), pytest.raises(ValueError):
         send_to_contact(contact, "Have your say", "Body")
+
+
+def test_the_send_email_command_sends_what_is_waiting(app, smtp):
+    smtp.fail_with = OSError("down")
+    with unit_of_work():
+        email.send("pat@example.org", "Hello", "Body text")
+    smtp.fail_with = None
+    result = app.test_cli_runner().invoke(args=["crm", "send-email"])
+    assert result.exit_code == 0 and "Sent 1 messages" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(OutboundEmail.sent_at)) is not None
+
+
+def test_the_send_email_command_needs_smtp(app):
+    result = app.test_cli_runner().invoke(args=["crm", "send-email"])
+    assert result.exit_code != 0 and "Set SMTP_HOST" in result.output
