@@ -9,6 +9,7 @@ from crm.auth.permissions import data_request_handler, role_required
 from crm.core import args
 from crm.core.rules import show_refusal
 from crm.extensions import limiter
+from crm.feedback.models import STATUSES as FEEDBACK_STATUSES
 from crm.groups.messages import contact_for_token
 from crm.privacy import exports, queries, service
 from crm.privacy.forms import (
@@ -146,7 +147,7 @@ def _show(data_request: DataRequest, update_form=None, identity_form=None):
         found=found,
         update_form=update_form,
         identity_form=identity_form or IdentityForm(formdata=None),
-        action_form=TokenForm(formdata=None),
+        item_statuses=FEEDBACK_STATUSES,
     )
 
 

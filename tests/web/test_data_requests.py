@@ -425,3 +425,20 @@ def test_the_audit_viewer_shows_data_request_actions(client, sign_in_as):
     sign_in_as("admin")
     page = client.page("/staff/admin/audit").text
     assert "data_request.filed" in page or "Data request" in page
+
+
+def test_the_public_form_is_rate_limited(client, app):
+    for _ in range(10):
+        _file(client, kind="access", reference="")
+    refused = client.submit("/contact/data-request", _form(kind="access"))
+    assert refused.status_code == 429
+    assert _count(DataRequest) == 10
+
+
+def test_the_request_page_says_the_withdrawn_feedback_no_longer_counts(client, sign_in_as):
+    response = _response()
+    request = _confirmed_withdrawal(client, response)
+    _handler(sign_in_as)
+    url = f"/staff/data-requests/{request.id}"
+    client.submit(f"{url}/withdraw", {}, form_page=url)
+    assert "Excluded (spam or withdrawn)" in client.page(url).text
