@@ -13,6 +13,7 @@ from crm.core import audit, email
 from crm.core.models import utc_now
 from crm.core.retention import REMOVED_ON_REQUEST
 from crm.core.rules import RuleBroken, bounded_text, is_email_address
+from crm.core.time import govuk_date_time
 from crm.extensions import db
 from crm.feedback import service as feedback
 from crm.groups import service as groups
@@ -113,8 +114,6 @@ def file_request(
 
 
 def _confirmation_body(request: DataRequest, url: str, expires_at: datetime) -> str:
-    from crm.core.time import govuk_date_time
-
     return (
         f"Someone asked us to: {request.kind_label.lower()}"
         + (f" (receipt reference {request.receipt_reference})" if request.receipt_reference else "")

@@ -149,3 +149,14 @@ def test_the_send_email_command_sends_what_is_waiting(app, smtp):
 def test_the_send_email_command_needs_smtp(app):
     result = app.test_cli_runner().invoke(args=["crm", "send-email"])
     assert result.exit_code != 0 and "Set SMTP_HOST" in result.output
+
+
+def test_a_message_asked_for_in_a_request_is_sent_once_the_request_commits(client, smtp):
+    page = client.submit(
+        "/contact/data-request", {"kind": "access", "email": "pat@example.org", "name": "", "reference": ""}
+    )
+    assert page.status_code == 302
+    assert [message["To"] for message in smtp.sent] == ["pat@example.org"]
+    assert "/contact/confirm?token=" in smtp.sent[0].get_content()
+    db.session.expire_all()
+    assert db.session.scalar(select(OutboundEmail.sent_at)) is not None
