@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm.consultations.models import Answer, MonitoringAnswer, Response
+from crm.consultations.models import Answer, MonitoringAnswer, MonitoringWaiting, Response
 from crm.core.email import OutboundEmail
 from crm.core.models import AuditEvent, utc_now
 from crm.core.retention import REMOVED_ON_REQUEST
@@ -26,6 +26,11 @@ SAME_ANSWER = "If the receipt reference matches a response that gave an email ad
 
 def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _monitoring() -> int:
+    """Monitoring answers held, published or still waiting (sealed) for a batch."""
+    return _count(MonitoringAnswer) + _count(MonitoringWaiting)
 
 
 def _actions() -> list[str]:
@@ -310,7 +315,7 @@ def test_withdrawing_needs_the_identity_check_first(client, sign_in_as):
 
 def test_withdrawing_a_response_takes_it_out_of_every_count_and_deletes_its_monitoring(client, sign_in_as):
     response = _response()
-    assert _count(MonitoringAnswer) >= 1
+    assert _monitoring() >= 1
     request = _confirmed_withdrawal(client, response)
     _handler(sign_in_as)
     url = f"/staff/data-requests/{request.id}"
@@ -320,7 +325,7 @@ def test_withdrawing_a_response_takes_it_out_of_every_count_and_deletes_its_moni
     assert set(db.session.scalars(select(Feedback.status).where(Feedback.response_id == response.id))) == {
         "excluded"
     }
-    assert _count(MonitoringAnswer) == 0
+    assert _monitoring() == 0
     assert {"response.status_changed", "data_request.response_withdrawn"} <= set(_actions())
     assert db.session.get(DataRequest, request.id).status == "in_progress"
     again = client.submit(f"{url}/withdraw", {}, form_page=url)
@@ -350,7 +355,7 @@ def test_erasure_removes_what_identifies_the_person_and_keeps_the_counts(client,
     assert _count(Answer, Answer.response_id == response.id, Answer.value.is_not(None)) >= 1  # choices kept
     assert _count(Feedback) == items_before
     assert set(db.session.scalars(select(Feedback.text))) == {REMOVED_ON_REQUEST}
-    assert _count(MonitoringAnswer) == 0
+    assert _monitoring() == 0
     anonymised = db.session.get(Contact, contact.id)
     assert (anonymised.name, anonymised.email, anonymised.do_not_contact) == ("Former contact", "", True)
     assert db.session.get(CommunityGroup, group.id).name == "Sam's Allotment Club"  # the group is kept
@@ -442,3 +447,25 @@ def test_the_request_page_says_the_withdrawn_feedback_no_longer_counts(client, s
     url = f"/staff/data-requests/{request.id}"
     client.submit(f"{url}/withdraw", {}, form_page=url)
     assert "Excluded (spam or withdrawn)" in client.page(url).text
+
+
+def test_withdrawal_deletes_that_response_s_published_monitoring_answers_and_no_one_else_s(
+    client, sign_in_as
+):
+    from crm.consultations import monitoring_store
+
+    consultation = make_consultation("open")
+    mine = respond(consultation, email="sam@example.org", monitoring_answers={"sex": "female"})
+    others = [respond(consultation, monitoring_answers={"sex": "male"}) for _ in range(4)]  # one batch of 5
+
+    def held(reference):
+        ids = monitoring_store.answer_ids(reference)
+        return _count(MonitoringAnswer, MonitoringAnswer.id.in_(ids))
+
+    assert held(mine.reference) >= 1  # published in a batch, no longer waiting
+    request = _confirmed_withdrawal(client, mine)
+    _handler(sign_in_as)
+    url = f"/staff/data-requests/{request.id}"
+    client.submit(f"{url}/withdraw", {}, form_page=url)
+    assert held(mine.reference) == 0
+    assert all(held(other.reference) >= 1 for other in others)
