@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.auth.models import StaffUser
 from crm.consultations.models import Response
 from crm.core.models import Choice, TimestampMixin, UTCDateTime, allowed_values, utc_now
+from crm.core.time import UK
 from crm.extensions import db
 
 
@@ -124,6 +125,11 @@ class DataRequest(TimestampMixin, db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after its due date (the UK day)."""
+        return not self.is_closed and self.due_on < utc_now().astimezone(UK).date()
 
     @property
     def identity_checked(self) -> bool:

@@ -234,11 +234,13 @@ def test_the_queue_lists_open_requests_soonest_due_first(client, sign_in_as):
     _file(client, reference="CV-ZZZZ-ZZZZ")
     first, second = db.session.scalars(select(DataRequest).order_by(DataRequest.id)).all()
     first.due_on = second.due_on + timedelta(days=3)
+    second.due_on = utc_now().date() - timedelta(days=2)
     db.session.commit()
     _handler(sign_in_as)
     page = client.page("/staff/data-requests")
     rows = [row.find("a").text for row in page.select("tbody tr")]
     assert rows == [second.reference, first.reference]
+    assert [bool(row.select(".govuk-tag--red")) for row in page.select("tbody tr")] == [True, False]
     assert "Not checked" in page.text and "Waiting for the person to confirm" in page.text
     assert client.page("/staff/data-requests?view=closed").find(string=re.compile("There are no closed"))
 
