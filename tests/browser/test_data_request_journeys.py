@@ -4,6 +4,7 @@ equality monitoring answers are gone. Every page is checked with axe."""
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ def _monitoring() -> int:
     )
 
 
+@pytest.mark.parametrize("phone", [False, True], indirect=True)  # the resident may well be on a phone
 def test_a_resident_withdraws_their_response_and_an_admin_completes_it(page, make_user):
     consultation = make_consultation("open")
     response = respond(
@@ -74,7 +76,8 @@ def test_a_resident_withdraws_their_response_and_an_admin_completes_it(page, mak
 
     admin = make_user(role=roles.ADMIN)
     sign_in(page, admin.email, PASSWORD)
-    page.get_by_role("link", name="Data requests").click()
+    page.goto("/staff/admin")  # on a phone the menu is folded away behind its button
+    page.get_by_role("main").get_by_role("link", name="Data requests").click()
     expect(page.get_by_role("heading", name="Data requests")).to_be_visible()
     assert_accessible(page)
     request = db.session.scalar(select(DataRequest))

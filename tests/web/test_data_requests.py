@@ -471,3 +471,12 @@ def test_withdrawal_deletes_that_response_s_published_monitoring_answers_and_no_
     client.submit(f"{url}/withdraw", {}, form_page=url)
     assert held(mine.reference) == 0
     assert all(held(other.reference) >= 1 for other in others)
+
+
+def test_the_staff_menu_offers_data_requests_only_to_those_who_handle_them(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    assert not client.page("/staff/").select('a[href="/staff/data-requests"]')
+    client.post("/staff/sign-out", data={"csrf_token": client.csrf_token("/staff/")})
+    _handler(sign_in_as)
+    (link,) = client.page("/staff/").select('nav a[href="/staff/data-requests"]')
+    assert link.text.strip() == "Data requests"
