@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import case, delete, exists, insert, or_, select, update
 
 from crm.auth import roles
 from crm.consultations.models import Consultation
@@ -265,13 +265,21 @@ def remove_text(actor, marker: str, response_ids=(), contact_ids=()) -> int:
         conditions.append(Feedback.contact_id.in_(list(contact_ids)))
     if not conditions:
         return 0
-    ids = list(db.session.scalars(select(Feedback.id).where(or_(*conditions), Feedback.text != marker)))
+    not_yet = or_(Feedback.text != marker, Feedback.original_text != marker)  # NULL original: not edited
+    ids = list(db.session.scalars(select(Feedback.id).where(or_(*conditions), not_yet)))
     for chunk in _chunks(ids):
         db.session.execute(
-            update(Feedback).where(Feedback.id.in_(chunk)).values(text=marker, updated_at=utc_now())
+            update(Feedback)
+            .where(Feedback.id.in_(chunk))
+            .values(text=marker, original_text=without_words(marker), updated_at=utc_now())
         )
-    _audit_each(actor, "feedback.text_removed", ids, ["text"])
+    _audit_each(actor, "feedback.text_removed", ids, ["original_text", "text"])
     return len(ids)
+
+
+def without_words(marker: str):
+    """An item's first words (kept when its text was corrected) go too; an item never corrected stays so."""
+    return case((Feedback.original_text.is_(None), None), else_=marker)
 
 
 # ---- Feedback from consultation responses -------------------------------------------------------------

@@ -10,6 +10,7 @@ from crm.core import retention
 from crm.core.models import utc_now
 from crm.extensions import db
 from crm.feedback.models import Feedback
+from crm.feedback.service import without_words
 from crm.privacy.models import DataRequest, DataRequestNote
 
 # ---- Data requests: deleted 2 years after they were closed (with their notes) ---------------------------
@@ -59,6 +60,8 @@ def remove_response_text(cutoff: datetime, limit: int) -> int:
         marker = retention.REMOVED_AT_END_OF_PERIOD
         db.session.execute(update(Answer).where(Answer.id.in_(ids)).values(text=marker))
         db.session.execute(
-            update(Feedback).where(Feedback.answer_id.in_(ids)).values(text=marker, updated_at=utc_now())
+            update(Feedback)
+            .where(Feedback.answer_id.in_(ids))
+            .values(text=marker, original_text=without_words(marker), updated_at=utc_now())
         )
     return len(ids)

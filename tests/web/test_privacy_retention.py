@@ -62,6 +62,9 @@ def _closed_consultation(days_ago: int):
 
 def test_what_people_wrote_is_removed_six_years_after_the_consultation_closes_and_the_rows_stay(app):
     old, recent = _closed_consultation(7 * 365), _closed_consultation(30)
+    edited = db.session.scalar(select(Feedback).where(Feedback.consultation_id == old.id))
+    edited.original_text, edited.text = edited.text, "Corrected by an officer"
+    db.session.commit()
     counts = (_count(Response), _count(Answer), _count(Feedback))
     output = _run(app, "--apply", "--batch", "1")
     assert (
@@ -81,6 +84,7 @@ def test_what_people_wrote_is_removed_six_years_after_the_consultation_closes_an
     assert set(db.session.scalars(select(Feedback.text).where(Feedback.consultation_id == old.id))) == {
         marker
     }
+    assert db.session.get(Feedback, edited.id).original_text == marker  # the first words go too
     assert set(db.session.scalars(select(Feedback.text).where(Feedback.consultation_id == recent.id))) == {
         "More buses in the evening"
     }

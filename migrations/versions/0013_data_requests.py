@@ -6,8 +6,8 @@ organisation_details: one row, edited by admins, shown on /contact. outbound_ema
 sends, written in the unit of work that asked for it. staff_user.handles_data_requests: the permission to
 work the data request queue (admins have it anyway).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -15,8 +15,8 @@ Create Date: 2026-11-29 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
