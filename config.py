@@ -89,6 +89,20 @@ class Config:
     # If the counters' store (Redis) is down, let requests through and log it, rather than refuse everyone.
     RATELIMIT_SWALLOW_ERRORS = True
 
+    # Email (crm/core/email.py): every message waits in the outbound_email table; with SMTP_HOST set it is
+    # sent by SMTP after its unit of work commits (STARTTLS on SMTP_PORT, default 587, unless SMTP_SSL=1).
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = _whole_number("SMTP_PORT", 587)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_SSL = os.environ.get("SMTP_SSL", "") in ("1", "true", "yes")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") in ("1", "true", "yes")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Community Voice <no-reply@localhost>")
+    # A data request's confirmation link works once, for this long.
+    DATA_REQUEST_LINK_LIFETIME = timedelta(hours=24)
+    # The public data request form, per client address.
+    DATA_REQUEST_RATE_LIMIT = "10 per hour"
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # JSON lines on stderr, where the process manager (systemd, a container runtime) collects them.
     LOG_TO_STDERR = True
@@ -128,6 +142,7 @@ class TestConfig(Config):
     REDIS_URL = None
     JOB_REDIS_URL = os.environ.get("REDIS_URL")
     JOB_RESULT_TTL = 10 * 60
+    SMTP_HOST = None  # messages stay in the outbox, where the tests read them
 
 
 class ProductionConfig(Config):

@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.pages import bp as pages_bp
     from crm.pickers import bp as pickers_bp
     from crm.policies.views import bp as policies_bp
+    from crm.privacy.views import bp as privacy_bp
     from crm.reports.views import bp as reports_bp
 
     app.url_map.converters["slug"] = SlugConverter
@@ -151,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
         eias_bp,
         outcomes_bp,
         pickers_bp,
+        privacy_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

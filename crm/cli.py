@@ -110,6 +110,20 @@ def worker_command(burst):
     Worker(app).work(burst=burst, logging_level=app.config["LOG_LEVEL"])
 
 
+@crm_cli.command("send-email")
+@_one_unit_of_work
+def send_email_command():
+    """Send what is waiting in the outbox (messages whose sending failed, or queued while SMTP was down).
+    Run it every few minutes from cron when SMTP_HOST is set."""
+    from crm.core import email
+
+    if not current_app.config.get("SMTP_HOST"):
+        raise click.ClickException(
+            "Set SMTP_HOST (and SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD) to send email"
+        )
+    click.echo(f"Sent {email.deliver(limit=1000)} messages")
+
+
 @crm_cli.command("seed-reference")
 @_one_unit_of_work
 def seed_reference_command():
@@ -146,7 +160,8 @@ def retention_command(apply_, dry_run, batch):
     # Importing the areas registers their handlers.
     import crm.auth.retention
     import crm.consultations.retention
-    import crm.groups.retention  # noqa: F401
+    import crm.groups.retention
+    import crm.privacy.retention  # noqa: F401
     from crm.core import retention
     from crm.core.models import utc_now
 

@@ -10,6 +10,7 @@ from crm.consultations.models import (
     Question,
     Response,
 )
+from crm.core.email import OutboundEmail
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach
@@ -17,6 +18,7 @@ from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.outcomes.models import Outcome
 from crm.policies.models import Policy, PolicyInfluence
+from crm.privacy.models import DataRequest, DataRequestNote, OrganisationDetails
 
 __all__ = [
     "Answer",
@@ -27,6 +29,8 @@ __all__ = [
     "CommunityGroup",
     "Consultation",
     "Contact",
+    "DataRequest",
+    "DataRequestNote",
     "EIA",
     "EIAAction",
     "EIAFinding",
@@ -38,6 +42,8 @@ __all__ = [
     "MonitoringAnswer",
     "MonitoringSnapshot",
     "MonitoringWaiting",
+    "OrganisationDetails",
+    "OutboundEmail",
     "Outcome",
     "Policy",
     "PolicyInfluence",

@@ -1,6 +1,12 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired
 
@@ -40,6 +46,14 @@ class UserDetailsForm(FlaskForm):
         choices=ROLE_CHOICES,
         validators=[InputRequired("Select a role")],
         validate_choice=False,  # the service checks the role and says so next to the field
+    )
+    handles_data_requests = BooleanField(
+        "Handles people’s data requests (withdrawals, copies, erasure)",
+        widget=GovCheckboxInput(),
+        description=(
+            "Admins always can. Only engagement officers can be given this: requests show people’s "
+            "contact details."
+        ),
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 

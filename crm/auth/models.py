@@ -22,6 +22,8 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     # Copied into the session at sign-in. Raised on sign-out, role change, deactivation and password change,
     # so every session signed in before then, on any device or in a copied cookie, stops working.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # People's data requests (/staff/data-requests): admins always, and engagement officers an admin names.
+    handles_data_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -33,6 +35,12 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
 
     def has_role(self, *allowed: str) -> bool:
         return self.role in allowed
+
+    @property
+    def can_handle_data_requests(self) -> bool:
+        return self.role == roles.ADMIN or (
+            self.handles_data_requests and self.role in roles.SEES_PERSONAL_DATA
+        )
 
 
 class SignInThrottle(db.Model):

@@ -31,3 +31,16 @@ def role_required(*allowed: str):
 def any_staff(view):
     """Any signed-in staff member, whatever their role."""
     return role_required(*roles.ALL)(view)
+
+
+def data_request_handler(view):
+    """Admins, and engagement officers an admin has named to handle people's data requests: the request
+    shows the person's details, which only these two roles may see (rule 1). Anyone else gets a 403."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not current_user.can_handle_data_requests:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return role_required(*roles.SEES_PERSONAL_DATA)(checked)

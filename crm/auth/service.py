@@ -119,13 +119,18 @@ def create_user(actor, email: str, name: str, role: str, password: str) -> Staff
     return user
 
 
-def update_user(actor, user: StaffUser, name: str, role: str) -> list[str]:
+def update_user(
+    actor, user: StaffUser, name: str, role: str, handles_data_requests: bool | None = None
+) -> list[str]:
     _check_role(role)
     if user.id == getattr(actor, "id", None) and role != user.role:
         raise AccountError("role", "You cannot change your own role. Ask another admin")
-    changed = audit.changed_field_names(user, {"name": name.strip(), "role": role})
+    values = {"name": name.strip(), "role": role}
+    if handles_data_requests is not None:
+        values["handles_data_requests"] = bool(handles_data_requests)
+    changed = audit.changed_field_names(user, values)
     if changed:
-        if "role" in changed:
+        if "role" in changed or "handles_data_requests" in changed:
             end_sessions(user)  # their open pages were allowed by the old role: sign in again
         audit.record(actor, "user.role_changed" if "role" in changed else "user.updated", user, changed)
     return changed

@@ -144,7 +144,9 @@ def edit_user(user_id: int):
     form = UserDetailsForm(obj=user)
     if form.validate_on_submit():
         try:
-            changed = update_user(current_user, user, form.name.data, form.role.data)
+            changed = update_user(
+                current_user, user, form.name.data, form.role.data, form.handles_data_requests.data
+            )
         except AccountError as error:
             show_refusal(error, form)
         else:

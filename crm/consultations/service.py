@@ -291,6 +291,25 @@ def forget_monitoring(response: Response) -> int:
     return monitoring_store.forget(response.reference)
 
 
+def erase_response(actor, response: Response, marker: str) -> list[str]:
+    """A person's erasure: their name, email, what they wrote (replaced by `marker`) and their monitoring
+    answers go. The response and its multiple-choice answers stay, so counts still add up. The feedback
+    drawn from it is the feedback area's to clear (crm.feedback.service.remove_text)."""
+    changed = []
+    if response.name or response.email:
+        response.name, response.email = "", ""
+        changed += ["email", "name"]
+    written = [answer for answer in response.answers if answer.text is not None and answer.text != marker]
+    for answer in written:
+        answer.text = marker
+    if written:
+        changed.append("answers")
+    if forget_monitoring(response):
+        changed.append("monitoring")
+    audit.record(actor, "response.erased", response, changed)
+    return changed
+
+
 def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 

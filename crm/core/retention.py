@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 DELETE, ANONYMISE = "delete", "anonymise"
+# What replaces free text that had to go, so the rows (and the EIA citations and counts resting on them) stay.
+REMOVED_ON_REQUEST = "[Removed at the person’s request]"
+REMOVED_AT_END_OF_PERIOD = "[Removed at the end of its retention period]"
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,10 @@ DATA_CLASSES = (
         "Consultation responses and what they said",
         "6 years after the consultation closes",
         6 * 365,
-        DELETE,
-        "deleted, with the feedback drawn from them",
+        ANONYMISE,
+        "what people wrote is removed, and so is the text of the feedback drawn from it; the responses, "
+        "their multiple-choice answers and the feedback items stay (without their text), so counts and the "
+        "evidence cited in equality impact assessments still add up",
     ),
     DataClass(
         "closed_group_contacts",
@@ -67,6 +72,14 @@ DATA_CLASSES = (
         90,
         DELETE,
         "deleted (the audit trail keeps that a sign-in failed, without either address)",
+    ),
+    DataClass(
+        "data_requests",
+        "Requests to withdraw, copy, correct or erase your information, and our notes on them",
+        "2 years after the request is closed",
+        2 * 365,
+        DELETE,
+        "deleted",
     ),
     DataClass(
         "audit_events",

@@ -18,6 +18,23 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def _seed_contact_details() -> None:
+    """What /contact shows in the demo (admins change it at /staff/admin/contact-details)."""
+    from crm.privacy.service import save_organisation_details
+
+    save_organisation_details(
+        audit.SYSTEM,
+        {
+            "name": "West Midlands Combined Authority",
+            "address": "16 Summer Lane\nBirmingham\nB19 3SD",
+            "email": "equity.inclusion@example.org",
+            "phone": "0121 200 2787",
+            "dpo_name": "Data Protection Officer",
+            "dpo_email": "dpo@example.org",
+        },
+    )
+
+
 def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
     from crm.consultations.demo import seed_demo_consultations
@@ -29,6 +46,7 @@ def seed_demo() -> bool:
         for email, name, role, password in DEMO_ACCOUNTS:
             create_user(audit.SYSTEM, email, name, role, password)
         seed_demo_groups()
+        _seed_contact_details()
         created = True
     created = seed_demo_consultations() or created
     created = seed_demo_events() or created

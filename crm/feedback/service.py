@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import case, delete, exists, insert, or_, select, update
 
 from crm.auth import roles
 from crm.consultations.models import Consultation
@@ -253,6 +253,33 @@ def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
     audit.record(actor, "theme.merged_from", survivor, ["feedback"])
     _audit_each(actor, "feedback.coded", moving, ["themes"])
     return len(moving)
+
+
+def remove_text(actor, marker: str, response_ids=(), contact_ids=()) -> int:
+    """Replace the text of the feedback drawn from these responses, or given by these contacts, with `marker`
+    (an erasure). The items stay, with their coding and citations, so counts and EIA evidence hold."""
+    conditions = []
+    if response_ids:
+        conditions.append(Feedback.response_id.in_(list(response_ids)))
+    if contact_ids:
+        conditions.append(Feedback.contact_id.in_(list(contact_ids)))
+    if not conditions:
+        return 0
+    not_yet = or_(Feedback.text != marker, Feedback.original_text != marker)  # NULL original: not edited
+    ids = list(db.session.scalars(select(Feedback.id).where(or_(*conditions), not_yet)))
+    for chunk in _chunks(ids):
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.id.in_(chunk))
+            .values(text=marker, original_text=without_words(marker), updated_at=utc_now())
+        )
+    _audit_each(actor, "feedback.text_removed", ids, ["original_text", "text"])
+    return len(ids)
+
+
+def without_words(marker: str):
+    """An item's first words (kept when its text was corrected) go too; an item never corrected stays so."""
+    return case((Feedback.original_text.is_(None), None), else_=marker)
 
 
 # ---- Feedback from consultation responses -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
@@ -263,3 +263,44 @@ def record_contact_viewed(actor, contact: Contact) -> None:
 def record_group_contacts_viewed(actor, group: CommunityGroup) -> None:
     """A group's page showed its contacts' details (only to the roles that see personal data)."""
     audit.record(actor, "group.contacts_viewed", group, ["contacts"])
+
+
+# ---- People's rights: erasure and withdrawing consent ------------------------------------------------------
+
+FORMER_CONTACT = "Former contact"
+
+
+def anonymise_contact(actor, contact: Contact) -> bool:
+    """A person's erasure: their details go and they are never contacted again; the row stays, so the group,
+    events and feedback that name it keep their links. Returns True when the contact was the group's only
+    current contact: the group is kept (its own details are the organisation's), but has nobody to reach."""
+    others = 0
+    if contact.group_id is not None:
+        others = db.session.scalar(
+            select(func.count()).where(
+                Contact.group_id == contact.group_id, Contact.id != contact.id, Contact.is_archived.is_(False)
+            )
+        )
+    values = {
+        "name": FORMER_CONTACT,
+        "role": "",
+        "email": "",
+        "phone": "",
+        "access_needs": "",
+        "preferred_language": "",
+        "consent_given": False,
+        "consent_wording": "",
+        "do_not_contact": True,
+        "is_archived": True,
+    }
+    changed = audit.changed_field_names(contact, values)
+    audit.record(actor, "contact.anonymised", contact, changed)
+    return contact.group_id is not None and not others
+
+
+def withdraw_consent(actor, contact: Contact) -> bool:
+    """The person asked not to be contacted again (the link in any message to them). False if already so."""
+    changed = audit.changed_field_names(contact, {"consent_given": False, "do_not_contact": True})
+    if changed:
+        audit.record(actor, "contact.consent_withdrawn", contact, changed)
+    return bool(changed)

@@ -9,7 +9,16 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible
 from tests.consultation_factories import make_consultation
 
-PUBLIC_PAGES = ["/", "/outcomes", "/groups/register", "/accessibility", "/privacy", "/staff/sign-in"]
+PUBLIC_PAGES = [
+    "/",
+    "/outcomes",
+    "/groups/register",
+    "/accessibility",
+    "/privacy",
+    "/contact",
+    "/contact/data-request",
+    "/staff/sign-in",
+]
 
 
 @pytest.mark.parametrize("phone", [True], indirect=True)

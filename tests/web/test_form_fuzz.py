@@ -385,7 +385,33 @@ def more_states(records):  # noqa: F811
             monitoring="Quarterly",
         )
     )
+    # A data request for a response with an email, so its page shows every action; and the public pages
+    # that need a token: a request's confirmation link and a contact's stop-emails link.
+    from datetime import timedelta
+
+    from crm.groups.messages import consent_token
+    from crm.privacy import service as privacy
+    from tests.consultation_factories import respond
+    from tests.factories import make_contact
+
+    response = respond(make_consultation(), name="Fuzz Person", email="fuzz.person@example.org")
+    tokens = []
+    privacy.file_request(
+        "withdraw",
+        "Fuzz Person",
+        "fuzz.person@example.org",
+        response.reference,
+        "",
+        confirm_url=lambda token: tokens.append(token) or token,
+        lifetime=timedelta(hours=1),
+    )
+    contact = make_contact(make_group(), email="fuzz.contact@example.org")
     db.session.commit()
+    records = dict(records)
+    records["public_pages"] = [
+        f"/contact/confirm?token={tokens[0]}",
+        f"/contact/stop-emails?token={consent_token(contact)}",
+    ]
     return records
 
 
@@ -449,5 +475,5 @@ def test_no_staff_form_answers_500_to_hostile_values(app, more_states, generous_
 
 
 def test_no_public_form_answers_500_to_hostile_values(app, more_states, generous_limits):
-    failures = _fuzz(app, more_states, None, public=True)
+    failures = _fuzz(app, more_states, None, public=True, seeds_extra=more_states["public_pages"])
     assert not failures, "\n".join(failures)

@@ -50,6 +50,8 @@ QUERY_ARGS = (
     "to",
     "duplicate",
     "next",
+    "view",
+    "token",
 )
 # The table each path parameter names a row of, so the query arguments are tried on a page that exists.
 PARAMETER_TABLES = {
@@ -67,6 +69,7 @@ PARAMETER_TABLES = {
     "theme_id": "theme",
     "entry_id": "characteristic",  # the first of the reference lists, sorted
     "job_id": "job",
+    "request_id": "data_request",
 }
 
 
@@ -133,11 +136,22 @@ def records(app):
     event = make_event(policies=[policy], groups=[group], consultation=consultation)
     make_feedback(policies=[policy], event=event, group=group, themes=["Transport and travel"])
     start_eia(make_user(role="equality_lead"), policy)
+    _data_request()
     db.session.commit()
     ids = {name: _first_id(name) for name in PARAMETER_TABLES}
     ids["slug"] = consultation.slug
     ids["token"] = "no-such-upload"  # an upload's preview: its token names nothing, which is a page too
     return ids
+
+
+def _data_request():
+    from datetime import timedelta
+
+    from crm.privacy import service
+
+    service.file_request(
+        "access", "", "sam@example.org", "", "", confirm_url=lambda token: token, lifetime=timedelta(hours=1)
+    )
 
 
 def _plain_client(app) -> FlaskClient:
