@@ -19,11 +19,13 @@ from crm.consultations.models import (
 )
 from crm.core import suppression
 from crm.core.args import one_of, search_text
+from crm.core.matching import match_key
 from crm.core.models import utc_now
 from crm.core.pagination import paginate
 from crm.core.pickers import search_short_register
 from crm.core.suppression import Distribution
 from crm.extensions import db
+from crm.groups.matching import near_register_groups
 from crm.groups.models import CommunityGroup
 
 
@@ -354,3 +356,33 @@ def consultation_choices() -> list[tuple[int, str]]:
 def pick_consultations(q: str, limit: int = 10) -> list[tuple[int, str]]:
     """The consultation picker's answer: (id, title)."""
     return search_short_register(consultation_choices(), q, limit)
+
+
+GROUP_RESPONSES_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class GroupResponse:
+    response: Response
+    suggestion: tuple[int, str] | None  # (id, name) of the register's nearest group, if any is near
+
+
+def unlinked_group_responses(page: int):
+    """Responses given on behalf of a group that is not linked to the register, newest first, each with the
+    register's nearest group: one statement for the page and one for every suggestion on it."""
+    pagination = paginate(
+        select(Response)
+        .where(
+            Response.respondent_kind == "group",
+            Response.group_id.is_(None),
+            Response.group_name != "",
+            Response.status.in_(COUNTED_STATUSES),
+        )
+        .options(selectinload(Response.consultation))
+        .order_by(Response.received_at.desc(), Response.id.desc()),
+        page=page,
+        per_page=GROUP_RESPONSES_PER_PAGE,
+    )
+    near = near_register_groups([match_key(r.group_name) for r in pagination.items])
+    rows = [GroupResponse(r, near.get(match_key(r.group_name))) for r in pagination.items]
+    return pagination, rows

@@ -522,3 +522,36 @@ def record_response_viewed(actor, response: Response, personal: bool) -> None:
 
 def record_monitoring_viewed(actor, consultation: Consultation) -> None:
     audit.record(actor, "monitoring.viewed", consultation, ["monitoring"])
+
+
+# ---- Group responses linked to the register -----------------------------------------------------------
+
+# sender: the Response; group_id: the register group it is now linked to (feedback drawn from it follows).
+response_group_linked = _signals.signal("response-group-linked")
+
+
+def link_responses_to_groups(actor, links: dict[int, int]) -> int:
+    """Link responses given on behalf of a group to register groups ({response id: group id}), each on
+    record. Only unlinked group responses are changed; an unknown or archived group is refused."""
+    if not links:
+        raise ConsultationError("link", "Tick at least one response to link")
+    groups = {
+        group.id: group
+        for group in db.session.scalars(
+            select(CommunityGroup).where(CommunityGroup.id.in_(set(links.values())))
+        )
+    }
+    if any(group_id not in groups or groups[group_id].is_archived for group_id in links.values()):
+        raise ConsultationError("link", "A group to link to is no longer on the register. Reload the page")
+    responses = list(
+        db.session.scalars(
+            select(Response).where(
+                Response.id.in_(links), Response.respondent_kind == "group", Response.group_id.is_(None)
+            )
+        )
+    )
+    for response in responses:
+        response.group_id = links[response.id]
+        response_group_linked.send(response, group_id=response.group_id)
+        audit.record(actor, "response.group_linked", response, ["group_id"])
+    return len(responses)

@@ -19,6 +19,7 @@ from crm.core import args, jobs, spreadsheets, suppression
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
+from crm.core.text import plural
 from crm.core.time import (
     end_of_uk_day,
     parse_time_of_day,
@@ -447,3 +448,28 @@ def monitoring_export(consultation_id: int, file_format: str):
         queries.monitoring_rows(queries.monitoring_report(consultation)),
         sheet_title="Equality monitoring",
     )
+
+
+@bp.route("/group-responses", methods=["GET", "POST"])
+@role_required(*KEYERS)
+def group_responses():
+    """Responses given on behalf of a group the register did not know, with the nearest register group:
+    tick the right ones to link them, one or many at a time."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        links = {}
+        for value in request.form.getlist("link"):
+            response_id, _, group_id = value.partition("-")
+            if (r := args.whole_number(response_id)) is not None and (
+                g := args.whole_number(group_id)
+            ) is not None:
+                links[r] = g
+        try:
+            count = service.link_responses_to_groups(current_user, links)
+        except service.ConsultationError as error:
+            show_refusal(error)
+        else:
+            flash(f"Linked {plural(count, 'response')} to the register.", "success")
+        return redirect(url_for("consultations.group_responses", page=request.args.get("page") or None))
+    pagination, rows = queries.unlinked_group_responses(args.page(request.args))
+    return render_template("consultations/group-responses.html", pagination=pagination, rows=rows, form=form)

@@ -7,7 +7,7 @@ from sqlalchemy import case, delete, exists, insert, or_, select, update
 
 from crm.auth import roles
 from crm.consultations.models import Consultation
-from crm.consultations.service import response_received, response_status_changed
+from crm.consultations.service import response_group_linked, response_received, response_status_changed
 from crm.core import audit
 from crm.core.args import whole_number
 from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
@@ -441,3 +441,13 @@ def reinstate(actor, item: Feedback) -> None:
     _count_again(item)
     item.updated_at = utc_now()
     audit.record(actor, "feedback.reinstated", item, ["status", "exclusion_reason"])
+
+
+@response_group_linked.connect
+def _follow_response_group(response, *, group_id: int) -> None:
+    """Feedback drawn from a response speaks for the group the response was linked to."""
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.response_id == response.id, Feedback.group_id.is_(None))
+        .values(group_id=group_id)
+    )

@@ -57,18 +57,23 @@ def similar_groups(
 def near_register_names(keys: list[str], batch: int = 1000) -> dict[str, str]:
     """For each match key, the name of the most similar unarchived group, if any is near: the import's check
     of every new row against the register, in one statement per `batch` keys on PostgreSQL."""
+    return {key: name for key, (_id, name) in near_register_groups(keys, batch).items()}
+
+
+def near_register_groups(keys: list[str], batch: int = 1000) -> dict[str, tuple[int, str]]:
+    """For each match key, (id, name) of the most similar unarchived group, if any is near."""
     wanted = sorted({key for key in keys if key})
     if not wanted:
         return {}
-    found: dict[str, str] = {}
+    found: dict[str, tuple[int, str]] = {}
     if _on_postgres():
         _set_threshold()
         statement = text(
             """
-            SELECT wanted.key, best.name
+            SELECT wanted.key, best.id, best.name
             FROM unnest(CAST(:keys AS text[])) AS wanted(key)
             CROSS JOIN LATERAL (
-                SELECT g.name FROM community_group g
+                SELECT g.id, g.name FROM community_group g
                 WHERE NOT g.is_archived AND g.match_key % wanted.key
                 ORDER BY similarity(g.match_key, wanted.key) DESC, g.id
                 LIMIT 1
@@ -76,17 +81,22 @@ def near_register_names(keys: list[str], batch: int = 1000) -> dict[str, str]:
             """
         )
         for start in range(0, len(wanted), batch):
-            found.update(db.session.execute(statement, {"keys": wanted[start : start + batch]}).all())
+            for key, group_id, name in db.session.execute(statement, {"keys": wanted[start : start + batch]}):
+                found[key] = (group_id, name)
         return found
     register = TrigramIndex(
         db.session.execute(
-            select(CommunityGroup.match_key, CommunityGroup.name)
+            select(CommunityGroup.match_key, CommunityGroup.id)
             .where(CommunityGroup.is_archived.is_(False))
             .order_by(CommunityGroup.id)
         ).all()
     )
-    for key in wanted:
-        best = register.near(key, limit=1)
-        if best:
-            found[key] = best[0][1]
-    return found
+    best_ids = {key: best[0][1] for key in wanted if (best := register.near(key, limit=1))}
+    names = dict(
+        db.session.execute(
+            select(CommunityGroup.id, CommunityGroup.name).where(
+                CommunityGroup.id.in_(set(best_ids.values()))
+            )
+        ).all()
+    )
+    return {key: (group_id, names[group_id]) for key, group_id in best_ids.items()}

@@ -395,6 +395,7 @@ def more_states(records):  # noqa: F811
     from tests.factories import make_contact
 
     response = respond(make_consultation(), name="Fuzz Person", email="fuzz.person@example.org")
+    respond(make_consultation(), respondent_kind="group", group_name="Fuzz Group Not On The Register")
     tokens = []
     privacy.file_request(
         "withdraw",
