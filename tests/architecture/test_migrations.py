@@ -15,18 +15,22 @@ def test_migrations_have_one_head_and_numbered_revisions():
         assert revision.revision.isdigit() and len(revision.revision) == 4
 
 
-def test_models_and_migrations_agree(database_url):
-    """`flask db check` fails if the models hold a change no migration makes."""
-    env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": database_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "check"],
+def _flask_db(env: dict, *args: str) -> None:
+    """Run `flask db ...` as an operator would, in a process of its own; fail with what it printed."""
+    result = subprocess.run(  # noqa: S603 (the arguments are the tests' own)
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_models_and_migrations_agree(database_url):
+    """`flask db check` fails if the models hold a change no migration makes."""
+    _flask_db({"CRM_ENV": "test", "TEST_DATABASE_URL": database_url}, "check")
 
 
 def _check_constraints(metadata) -> set[str]:
@@ -78,20 +82,8 @@ def test_migration_0011_rewrites_monitoring_answers_shuffled_and_unmarked(tmp_pa
     import sqlite3
 
     database = tmp_path / "old.sqlite"
-    env = {**os.environ, "CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
-
-    def flask_db(*args):
-        result = subprocess.run(  # noqa: S603 (the arguments are this test's own)
-            [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    flask_db("upgrade", "0010")
+    env = {"CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+    _flask_db(env, "upgrade", "0010")
     with sqlite3.connect(database) as connection:
         connection.execute(
             "INSERT INTO consultation (id, title, slug, summary, background, status, formats, privacy_notice,"
@@ -102,7 +94,7 @@ def test_migration_0011_rewrites_monitoring_answers_shuffled_and_unmarked(tmp_pa
             "INSERT INTO monitoring_answer (id, consultation_id, question, answer) VALUES (?, 1, ?, ?)",
             [(f"{n:032x}", "sex", "x:female" if n < 10 else "male") for n in range(200)],
         )
-    flask_db("upgrade")
+    _flask_db(env, "upgrade")
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT id, answer FROM monitoring_answer ORDER BY rowid").fetchall()
     assert sorted(rows) == [(f"{n:032x}", "female" if n < 10 else "male") for n in range(200)]
