@@ -26,7 +26,11 @@ def record_export(actor, policy: Policy, filters, file_format: str, personal: bo
 
 def evidence_rows(policy_id: int, filters, personal: bool) -> Iterator[list]:
     """The header, then a row per filtered feedback item. Items are read in batches as the rows are
-    written, as plain rows with how each was used, so it works after the request has committed."""
+    written, as plain rows with how each was used, so it works after the request has committed.
+
+    One value per cell, for analysts' tools: a column per characteristic, theme and barrier ("Speaks for:
+    Disability", "Theme: Housing"), "Yes" where the item is coded with it, named from the reference lists."""
+    codes = evidence.export_code_columns()
     head = [
         "Feedback",
         "Received",
@@ -34,9 +38,7 @@ def evidence_rows(policy_id: int, filters, personal: bool) -> Iterator[list]:
         "Consultation",
         "Event",
         "Group",
-        "Characteristics",
-        "Themes",
-        "Barriers",
+        *(f"{prefix}: {name}" for prefix, names in codes for name in names),
         "Stance",
         "Text",
         "How it was used",
@@ -59,9 +61,13 @@ def evidence_rows(policy_id: int, filters, personal: bool) -> Iterator[list]:
                 item.consultation,
                 item.event,
                 item.group,
-                "; ".join(item.characteristics),
-                "; ".join(item.themes),
-                "; ".join(item.barriers),
+                *(
+                    "Yes" if name in coded else ""
+                    for (_prefix, names), coded in zip(
+                        codes, (set(item.characteristics), set(item.themes), set(item.barriers)), strict=True
+                    )
+                    for name in names
+                ),
                 STANCES.get(item.stance or "", ""),
                 item.text,
                 influence.use_label if influence else "",

@@ -718,3 +718,13 @@ def unlinked_feedback(q: str, page: int):
     if q:
         query = query.where(text_search_condition(q))
     return paginate(query, page=page, per_page=UNLINKED_PER_PAGE)
+
+
+def export_code_columns() -> list[tuple[str, list[str]]]:
+    """The coding columns of an export: every characteristic, theme and barrier, retired ones too (an item
+    may carry one), in the reference lists' order."""
+    return [
+        ("Speaks for", [row.name for row in _reference(Characteristic)]),
+        ("Theme", [row.name for row in _reference(Theme)]),
+        ("Barrier", [row.name for row in _reference(Barrier)]),
+    ]

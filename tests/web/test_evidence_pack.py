@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -225,7 +226,9 @@ def test_an_evidence_export_is_on_record_before_its_file_is_sent(client, sign_in
         sheet = load_workbook(io.BytesIO(response.get_data())).active
     finally:
         response.close()
-    assert sheet.title == "Evidence" and "Late buses would help" in [row[10] for row in sheet.values]
+    rows = list(sheet.values)
+    text = rows[0].index("Text")
+    assert sheet.title == "Evidence" and "Late buses would help" in [row[text] for row in rows]
 
 
 def test_officers_export_contact_details(client, sign_in_as):
@@ -398,8 +401,11 @@ def test_an_export_written_in_batches_keeps_every_row_its_codes_and_the_filters(
     make_feedback("About trams instead", policies=[policy])
     sign_in_as(roles.POLICY_LEAD)
     rows = _csv_rows(client.get(_pack(policy) + "/export.csv?q=buses"))
-    assert [row[10] for row in rows[1:]] == [f"Item {number} about buses" for number in range(5)]
-    assert {row[6] for row in rows[1:]} == {"Age; Sex"} and {row[7] for row in rows[1:]} == {"Safety"}
+    column = {name: index for index, name in enumerate(rows[0])}
+    assert [row[column["Text"]] for row in rows[1:]] == [f"Item {number} about buses" for number in range(5)]
+    for code in ("Speaks for: Age", "Speaks for: Sex", "Theme: Safety"):
+        assert {row[column[code]] for row in rows[1:]} == {"Yes"}
+    assert {row[column["Speaks for: Disability"]] for row in rows[1:]} == {""}
 
 
 def test_coverage_is_honest_about_weak_evidence_uncoded_items_and_areas(app, client, sign_in_as):
@@ -474,3 +480,21 @@ def test_feedback_that_reached_no_policy_is_added_to_a_policys_evidence(client, 
     )
     # another lead's policy is theirs to add to, not this lead's
     assert client.get(f"/staff/policies/{other.id}/evidence/add").status_code == 403
+
+
+def test_exports_hold_one_value_per_cell_with_a_column_per_code(client, sign_in_as):
+    policy = make_policy()
+    make_feedback("Coded twice", policies=[policy], characteristics=["Sex", "Disability"], themes=["Safety"])
+    make_feedback("Not coded", policies=[policy])
+    sign_in_as(roles.POLICY_LEAD)
+    rows = _csv_rows(client.get(_pack(policy) + "/export.csv"))
+    head = rows[0]
+    assert "Speaks for: Disability" in head and "Theme: Safety" in head and "Barrier: Cost" in head
+    assert not any(";" in cell for row in rows for cell in row)  # nothing joined into one cell
+    by_text = {row[head.index("Text")]: dict(zip(head, row, strict=True)) for row in rows[1:]}
+    coded = by_text["Coded twice"]
+    assert coded["Speaks for: Sex"] == coded["Speaks for: Disability"] == coded["Theme: Safety"] == "Yes"
+    assert coded["Speaks for: Age"] == "" and by_text["Not coded"]["Theme: Safety"] == ""
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", coded["Received"]
+    )  # ISO 8601, UK offset
