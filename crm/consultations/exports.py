@@ -25,19 +25,27 @@ def record_monitoring_export(actor, consultation: Consultation, file_format: str
 
 def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
     """The header, then a row per response with an answer column per question. Everything is read as the
-    rows are written, responses a batch at a time, so it works after the request has committed."""
+    rows are written, responses a batch at a time, so it works after the request has committed.
+
+    One value per cell: a multiple-choice question has a column per option ("Q3. Which services do you
+    use? [Buses]", "Yes" where ticked) rather than the options joined in one cell."""
     questions = queries.questions_for_export(consultation_id)
     head = ["Reference", "Received", "Channel", "Status", "Responding as", "Group"]
     if personal:
         head += ["Name", "Email"]
-    head += ["Language"] + [f"Q{n}. {q.text}" for n, q in enumerate(questions, start=1)]
+    head.append("Language")
+    for number, question in enumerate(questions, start=1):
+        if question.kind == "multiple_choice":
+            head += [f"Q{number}. {question.text} [{label}]" for _code, label in question.choices]
+        else:
+            head.append(f"Q{number}. {question.text}")
     yield head
     # Option labels by question, worked out once rather than once per answer.
     labels = {question.id: dict(question.choices) if question.is_choice else {} for question in questions}
     for response in queries.responses_for_export(consultation_id):
         by_question: dict[int, list[str]] = {}
         for question_id, value in response.answers:
-            by_question.setdefault(question_id, []).append(labels.get(question_id, {}).get(value, value))
+            by_question.setdefault(question_id, []).append(value)
         row = [
             response.reference,
             response.received_at,
@@ -49,5 +57,10 @@ def response_rows(consultation_id: int, personal: bool) -> Iterator[list]:
         if personal:
             row += [response.name, response.email]
         row.append(response.language)
-        row += ["; ".join(by_question.get(question.id, [])) for question in questions]
+        for question in questions:
+            given = by_question.get(question.id, [])
+            if question.kind == "multiple_choice":
+                row += ["Yes" if code in given else "" for code, _label in question.choices]
+            else:
+                row.append(labels[question.id].get(given[0], given[0]) if given else "")
         yield row

@@ -188,7 +188,11 @@ def test_exports_neutralise_formulas_leave_out_monitoring_and_are_audited(client
         consultation,
         name='=HYPERLINK("http://evil")',
         email="a@example.org",
-        answers={consultation.questions[0].id: "+SUM(A1:A9)", consultation.questions[1].id: "1"},
+        answers={
+            consultation.questions[0].id: "+SUM(A1:A9)",
+            consultation.questions[1].id: "1",
+            consultation.questions[2].id: ["1", "3"],
+        },
         monitoring_answers={"sex": "female"},
     )
     sign_in_as("engagement_officer")
@@ -197,6 +201,12 @@ def test_exports_neutralise_formulas_leave_out_monitoring_and_are_audited(client
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert "Name" in rows[0] and '\'=HYPERLINK("http://evil")' in rows[1]
     assert "'+SUM(A1:A9)" in rows[1] and "Bus" in rows[1]
+    # one value per cell: a multiple-choice question has a column per option
+    ticked = dict(zip(rows[0], rows[1], strict=True))
+    options = [name for name in rows[0] if name.startswith("Q3. ")]
+    assert len(options) > 1 and all(name.endswith("]") for name in options)
+    assert [ticked[name] for name in options].count("Yes") == 2  # the two options ticked
+    assert not any(";" in cell for row in rows for cell in row)
     assert not any("female" in cell.lower() or "sex" in cell.lower() for row in rows for cell in row)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("responses.exported%"))).all()
     assert events[0].changed_fields == ["answers", "email", "name"]
