@@ -327,10 +327,14 @@ def _count_again(item: Feedback) -> None:
     item.exclusion_reason, item.exclusion_note, item.duplicate_of_id = None, "", None
 
 
+class StaleFeedback(FeedbackError):
+    """The form was opened before someone else changed the item."""
+
+
 def check_not_stale(item: Feedback, seen: str) -> None:
     """Refuse a change made on a form opened before someone else changed the item."""
     if seen != version_of(item):
-        raise FeedbackError(
+        raise StaleFeedback(
             "text",
             "Someone changed this feedback after you opened it. Check it as it is now, then make your "
             "change again",

@@ -219,10 +219,11 @@ def correct(feedback_id: int):
             )
             try:
                 changed = service.correct(current_user, item, correction, form.seen.data or "")
+            except service.StaleFeedback as error:
+                show_refusal(error, form)
+                form.seen.data = service.version_of(item)  # saving again now applies to the new version
             except service.FeedbackError as error:
                 show_refusal(error, form)
-                if "changed this feedback after you opened it" in str(error):
-                    form.seen.data = service.version_of(item)  # saving again now applies to the new version
             else:
                 flash("Corrections saved." if changed else "Nothing was changed.", "success")
                 return redirect(url_for("feedback.item", feedback_id=item.id))

@@ -40,9 +40,16 @@ class Home:
 
     @property
     def anything(self) -> bool:
-        return bool(
-            self.closing_soon or self.to_code or self.registrations or self.to_approve or self.overdue
-        ) or bool(self.my_policies)
+        return any(
+            (
+                self.closing_soon,
+                self.to_code,
+                self.registrations,
+                self.to_approve,
+                self.overdue,
+                self.my_policies,
+            )
+        )
 
 
 def home_for(user) -> Home:
