@@ -40,6 +40,7 @@ from crm.consultations.models import (
     Response,
 )
 from crm.core import suppression, transaction
+from crm.core.batches import batched
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def publish_waiting(consultation_id: int, at_least: int | None = None) -> int:
     random.SystemRandom().shuffle(rows)
     if rows:
         db.session.execute(insert(MonitoringAnswer), rows)
-    for chunk in _chunks(published):
+    for chunk in batched(published, KEYS_PER_QUERY):
         db.session.execute(delete(MonitoringWaiting).where(MonitoringWaiting.id.in_(chunk)))
     return len(published)
 
@@ -157,7 +158,7 @@ def counts(consultation_id: int) -> dict[str, dict[str, int]]:
     tally: dict[str, dict[str, int]] = {}
     for question, answer, count in _tally(MonitoringAnswer.consultation_id == consultation_id):
         tally.setdefault(question, {})[answer] = count
-    for chunk in _chunks(_excluded_ids(consultation_id)):
+    for chunk in batched(_excluded_ids(consultation_id), KEYS_PER_QUERY):
         for question, answer, count in _tally(
             MonitoringAnswer.consultation_id == consultation_id, MonitoringAnswer.id.in_(chunk)
         ):
@@ -181,14 +182,3 @@ def _excluded_ids(consultation_id: int) -> Iterator[str]:
     ).all()
     for reference in references:
         yield from answer_ids(reference)
-
-
-def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for id_ in ids:
-        chunk.append(id_)
-        if len(chunk) == KEYS_PER_QUERY:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import consultation_policy
 from crm.core.args import day, ids, one_id, search_text
+from crm.core.batches import batched
 from crm.core.pagination import paginate
 from crm.core.time import end_of_uk_day, start_of_uk_day
 from crm.engagement.models import EngagementEvent, event_policy
@@ -219,12 +220,14 @@ def reached_policy(policy_id: int):
 def reaching_owned_policies(owner_id: int, ids: list[int]) -> set[int]:
     """Which of `ids` reached a policy that `owner_id` owns (through its consultations, events or a link)."""
     owned = list(db.session.scalars(select(Policy.id).where(Policy.owner_id == owner_id)))
+    if not owned:
+        return set()
+    # Every owned policy's reached items in one statement per batch of ids, not one per policy.
+    each = [reached_ids(policy_id, include_excluded=True).subquery() for policy_id in owned]
+    reached = union(*(select(one.c.id) for one in each)).subquery()
     found: set[int] = set()
-    for policy_id in owned:
-        reached = reached_ids(policy_id, include_excluded=True).subquery()
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            found.update(db.session.scalars(select(reached.c.id).where(reached.c.id.in_(chunk))))
+    for batch in batched(ids):
+        found.update(db.session.scalars(select(reached.c.id).where(reached.c.id.in_(batch))))
     return found
 
 

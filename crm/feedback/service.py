@@ -10,6 +10,7 @@ from crm.consultations.models import Consultation
 from crm.consultations.service import response_group_linked, response_received, response_status_changed
 from crm.core import audit
 from crm.core.args import whole_number
+from crm.core.batches import batched
 from crm.core.models import AuditEvent, Barrier, Characteristic, Theme, utc_now
 from crm.core.rules import RuleBroken
 from crm.engagement.models import EngagementEvent
@@ -176,7 +177,7 @@ def apply_coding(actor, ids: list[int], coding: Coding) -> int:
         code_id = whole_number(str(coding.value))
         if code_id is None or db.session.get(model, code_id) is None:
             raise FeedbackError(coding.kind, f"Select a {coding.kind} shown on the list")
-        for chunk in _chunks(ids):
+        for chunk in batched(ids):
             if coding.action == "add":
                 already = set(
                     db.session.scalars(
@@ -189,7 +190,7 @@ def apply_coding(actor, ids: list[int], coding: Coding) -> int:
             else:
                 db.session.execute(delete(table).where(table.c.feedback_id.in_(chunk), column == code_id))
         changed = [f"{coding.kind}s"]
-    for chunk in _chunks(ids):
+    for chunk in batched(ids):
         db.session.execute(
             update(Feedback).where(Feedback.id.in_(chunk), Feedback.status != "excluded").values(status="new")
         )
@@ -206,7 +207,7 @@ def apply_coding(actor, ids: list[int], coding: Coding) -> int:
 def _audit_each(actor, action: str, ids: list[int], changed: list[str]) -> None:
     now = utc_now()
     actor_id, label = (None, actor) if isinstance(actor, str) else (actor.id, actor.email)
-    for chunk in _chunks(ids):
+    for chunk in batched(ids):
         db.session.execute(
             insert(AuditEvent),
             [
@@ -224,12 +225,6 @@ def _audit_each(actor, action: str, ids: list[int], changed: list[str]) -> None:
         )
 
 
-def _chunks(ids: list[int], size: int = 900):
-    # SQLite limits how many values one statement may carry.
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
     """Move every item coded with `duplicate` to `survivor`, then retire `duplicate`."""
     if survivor.id == duplicate.id:
@@ -245,7 +240,7 @@ def merge_themes(actor, survivor: Theme, duplicate: Theme) -> int:
         )
     )
     rows = [{"feedback_id": i, "theme_id": survivor.id} for i in moving if i not in already]
-    for chunk in _chunks(rows):
+    for chunk in batched(rows):
         db.session.execute(insert(feedback_theme), chunk)
     db.session.execute(delete(feedback_theme).where(feedback_theme.c.theme_id == duplicate.id))
     duplicate.is_retired = True
@@ -267,7 +262,7 @@ def remove_text(actor, marker: str, response_ids=(), contact_ids=()) -> int:
         return 0
     not_yet = or_(Feedback.text != marker, Feedback.original_text != marker)  # NULL original: not edited
     ids = list(db.session.scalars(select(Feedback.id).where(or_(*conditions), not_yet)))
-    for chunk in _chunks(ids):
+    for chunk in batched(ids):
         db.session.execute(
             update(Feedback)
             .where(Feedback.id.in_(chunk))

@@ -168,6 +168,7 @@ def test_a_policy_lead_codes_feedback_that_reached_their_own_policies_only(clien
 
     lead = sign_in_as("policy_lead")
     mine = make_policy("MINE-1", "My policy", owner_id=lead.id)
+    make_policy("MINE-2", "My other policy", owner_id=lead.id)  # several owned: one statement for all
     theirs = make_policy("THEIRS-1", "Someone else's", owner_id=make_user(role="policy_lead").id)
     on_mine = make_feedback("About my policy", policies=[mine])
     on_theirs = make_feedback("About their policy", policies=[theirs])
