@@ -7,6 +7,7 @@ similarity; on SQLite the unarchived groups' keys are compared in Python. Both g
 
 from sqlalchemy import func, select, text
 
+from crm.core.batches import batched
 from crm.core.matching import TrigramIndex, match_key, similar, threshold
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
@@ -80,8 +81,8 @@ def near_register_groups(keys: list[str], batch: int = 1000) -> dict[str, tuple[
             ) best
             """
         )
-        for start in range(0, len(wanted), batch):
-            for key, group_id, name in db.session.execute(statement, {"keys": wanted[start : start + batch]}):
+        for keys in batched(wanted, batch):
+            for key, group_id, name in db.session.execute(statement, {"keys": keys}):
                 found[key] = (group_id, name)
         return found
     register = TrigramIndex(
