@@ -7,7 +7,7 @@ from itertools import count
 from sqlalchemy import select
 
 from crm.core import audit
-from crm.core.models import Barrier, Characteristic, Theme, utc_now
+from crm.core.models import Barrier, Characteristic, DeliveryArea, Theme, utc_now
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.extensions import db
 from crm.feedback.models import Feedback
@@ -23,13 +23,18 @@ def make_policy(reference: str | None = None, title: str | None = None, **values
         reference=reference or f"TEST-POL-{number:03d}",
         title=title or f"Test policy {number}",
         kind=values.pop("kind", "policy"),
-        work_area=values.pop("work_area", "Transport"),
+        delivery_area_id=_delivery_area(values.pop("delivery_area", "Transport")),
+        is_key=values.pop("is_key", False),
         owner_id=values.pop("owner_id", None),
         status=values.pop("status", "consultation"),
         summary=values.pop("summary", ""),
     )
     db.session.commit()  # set-up data outlives a request that refuses and rolls back
     return policy
+
+
+def _delivery_area(name: str | None) -> int | None:
+    return db.session.scalar(select(DeliveryArea.id).where(DeliveryArea.name == name)) if name else None
 
 
 def _by_name(model, names) -> list:

@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.forms import ConfirmForm
 
 bp = Blueprint("reference", __name__)
-KIND = f"<any({','.join(reference.KINDS)}):kind_slug>"
+KIND = f"<any({','.join(repr(slug) for slug in reference.KINDS)}):kind_slug>"  # quoted: slugs hold "-"
 
 
 def _kind(slug: str) -> reference.ReferenceKind:

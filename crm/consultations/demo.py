@@ -9,7 +9,7 @@ from crm.auth.models import StaffUser
 from crm.consultations import monitoring, monitoring_store, service
 from crm.consultations.models import Consultation
 from crm.core import audit
-from crm.core.models import utc_now
+from crm.core.models import DeliveryArea, utc_now
 from crm.core.time import uk_day_and_time, utc_from_uk
 from crm.extensions import db
 from crm.policies.models import Policy
@@ -50,13 +50,17 @@ def seed_demo_consultations(rng: random.Random | None = None) -> bool:
         return False
     rng = rng or random.Random(2027)
     owner = db.session.scalar(select(StaffUser).where(StaffUser.role == "policy_lead").order_by(StaffUser.id))
+    delivery_areas = {
+        row.name: row.id for row in db.session.execute(select(DeliveryArea.name, DeliveryArea.id))
+    }
     policies = [
         create_policy(
             audit.SYSTEM,
             reference=reference,
             title=title,
             kind=kind,
-            work_area=area,
+            delivery_area_id=delivery_areas.get(area),
+            is_key=kind in ("strategy", "scheme"),
             owner_id=owner.id if owner else None,
             status=status,
             summary=f"A demo {kind} for trying Community Voice out.",

@@ -94,6 +94,13 @@ class Area(ReferenceMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(30), default="constituent")
 
 
+class DeliveryArea(ReferenceMixin, db.Model):
+    """A key delivery area of the authority (transport, skills, housing…): what policies deliver and what the
+    scheme's diversity objectives are set for."""
+
+    __tablename__ = "delivery_area"
+
+
 class Theme(ReferenceMixin, db.Model):
     __tablename__ = "theme"
 

@@ -1,4 +1,4 @@
-"""Reference lists (characteristics, areas, themes, barriers): seeding and the admin rules."""
+"""Reference lists (characteristics, areas, themes, barriers, delivery areas): seeding and the admin rules."""
 
 import re
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from crm.core import audit
-from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.core.models import Area, Barrier, Characteristic, DeliveryArea, Theme
 from crm.core.rules import RuleBroken
 from crm.extensions import db
 
@@ -63,6 +63,17 @@ STARTER_BARRIERS = [
     "Information not accessible",
     "Childcare",
 ]
+# The scheme's "key delivery areas": where diversity objectives are set and key policies are delivered.
+STARTER_DELIVERY_AREAS = [
+    "Transport",
+    "Skills",
+    "Housing",
+    "Environment",
+    "Digital inclusion",
+    "Health",
+    "Economy",
+    "Communities",
+]
 STARTER_THEMES = [
     "Jobs and skills",
     "Transport and travel",
@@ -96,6 +107,7 @@ KINDS = {
         ReferenceKind("areas", Area, "area", "Areas"),
         ReferenceKind("themes", Theme, "theme", "Themes"),
         ReferenceKind("barriers", Barrier, "barrier", "Barriers"),
+        ReferenceKind("delivery-areas", DeliveryArea, "delivery area", "Delivery areas"),
     )
 }
 
@@ -117,7 +129,11 @@ def _starter_rows():
         yield Area, dict(name=name, kind="constituent", sort_order=order)
     for order, name in enumerate(NON_CONSTITUENT_AUTHORITIES, start=20):
         yield Area, dict(name=name, kind="non_constituent", sort_order=order)
-    for model, names in ((Barrier, STARTER_BARRIERS), (Theme, STARTER_THEMES)):
+    for model, names in (
+        (Barrier, STARTER_BARRIERS),
+        (Theme, STARTER_THEMES),
+        (DeliveryArea, STARTER_DELIVERY_AREAS),
+    ):
         for order, name in enumerate(names):
             yield model, dict(name=name, sort_order=order)
 
@@ -125,7 +141,8 @@ def _starter_rows():
 def seed_reference_data() -> int:
     """Insert any starter entry that is missing (by code). Safe to run any number of times."""
     existing = {
-        model: set(db.session.scalars(select(model.code))) for model in (Characteristic, Area, Barrier, Theme)
+        model: set(db.session.scalars(select(model.code)))
+        for model in (Characteristic, Area, Barrier, Theme, DeliveryArea)
     }
     added = 0
     for model, values in _starter_rows():

@@ -1,12 +1,13 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -34,11 +35,16 @@ class PolicyForm(FlaskForm):
         validators=[InputRequired("Select what kind of policy this is")],
         validate_choice=False,
     )
-    work_area = StringField(
-        "Work area",
-        widget=GovTextInput(),
-        description="For example, Skills, Transport or Housing",
-        validators=[max_length("Work area", 120), no_control_characters],
+    delivery_area_id = SelectField(
+        "Delivery area",
+        widget=GovSelect(),
+        description="The key delivery area it serves, such as Transport, Skills or Housing",
+        validate_choice=False,
+    )
+    is_key = BooleanField(
+        "This is a key strategy or policy",
+        widget=GovCheckboxInput(),
+        description="Every key strategy and policy needs an equality impact assessment",
     )
     owner_id = SelectField(
         "Owner",
@@ -57,6 +63,11 @@ class PolicyForm(FlaskForm):
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[max_length("Summary", 5000)])
     submit = SubmitField("Save policy", widget=GovSubmitInput())
 
+    def set_delivery_areas(self, areas: list[tuple[int, str]]) -> None:
+        self.delivery_area_id.choices = [SelectChoice("", "Not given")] + [
+            SelectChoice(str(id_), name) for id_, name in areas
+        ]
+
     def set_owners(self, leads) -> None:
         self.owner_id.choices = [SelectChoice("", "Choose a policy lead")] + [
             SelectChoice(str(lead.id), lead.name) for lead in leads
@@ -68,7 +79,11 @@ class PolicyForm(FlaskForm):
             "reference": self.reference.data,
             "title": self.title.data,
             "kind": self.kind.data,
-            "work_area": self.work_area.data or "",
+            # Anything chosen that is not an id becomes 0, which no area has, so the service refuses it.
+            "delivery_area_id": (whole_number(str(area)) or 0)
+            if (area := self.delivery_area_id.data)
+            else None,
+            "is_key": bool(self.is_key.data),
             "owner_id": whole_number(str(owner)) if owner else None,
             "status": self.status.data,
             "summary": self.summary.data or "",

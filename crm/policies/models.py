@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
-from crm.core.models import Choice, TimestampMixin, UTCDateTime, allowed_values
+from crm.core.models import Choice, DeliveryArea, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 
 if TYPE_CHECKING:  # feedback builds on policies, so only the type checker may look up
@@ -54,12 +54,15 @@ class Policy(TimestampMixin, db.Model):
     reference: Mapped[str] = mapped_column(String(30), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    work_area: Mapped[str] = mapped_column(String(120), default="")
+    delivery_area_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_area.id"), index=True)
+    # A key strategy or policy: the scheme commits to an EIA for every one (the EIA coverage report).
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="emerging", index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
 
     owner: Mapped[StaffUser | None] = relationship()
+    delivery_area: Mapped[DeliveryArea | None] = relationship()
 
     __table_args__ = (
         allowed_values("status", PolicyStatus),

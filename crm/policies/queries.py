@@ -8,8 +8,10 @@ from sqlalchemy.orm import selectinload
 from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.core.args import one_of, search_text
+from crm.core.models import DeliveryArea
 from crm.core.pagination import paginate
 from crm.core.pickers import search_short_register
+from crm.core.reference import active_choices
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
 
@@ -74,3 +76,13 @@ def pick_policies(q: str, limit: int = 10) -> list[tuple[int, str]]:
     ]
     found = list(dict.fromkeys(by_reference + by_title))[:limit]
     return [(id_, f"{policies[id_].reference} {policies[id_].title}") for id_ in found]
+
+
+def delivery_area_choices(current: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the delivery areas a policy may name: those not retired, and the one it names now."""
+    choices = active_choices(DeliveryArea)
+    if current is not None and current not in {id_ for id_, _name in choices}:
+        area = db.session.get(DeliveryArea, current)
+        if area is not None:
+            choices.append((area.id, f"{area.name} (retired)"))
+    return choices

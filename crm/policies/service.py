@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from crm.auth import roles
 from crm.auth.models import StaffUser
 from crm.core import audit
+from crm.core.models import DeliveryArea
 from crm.core.rules import RuleBroken
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
@@ -32,12 +33,22 @@ def _clean(values: dict, policy_id: int | None = None) -> dict:
         raise PolicyError("kind", "Select what kind of policy this is")
     if values["status"] not in POLICY_STATUSES:
         raise PolicyError("status", "Select a status")
+    area_id = values.get("delivery_area_id")
+    if area_id is not None:
+        area = db.session.get(DeliveryArea, area_id)
+        if area is None or (area.is_retired and (policy_id is None or _area_of(policy_id) != area_id)):
+            raise PolicyError("delivery_area_id", "Select a delivery area from the list")
     owner_id = values.get("owner_id")
     if owner_id is not None:
         owner = db.session.get(StaffUser, owner_id)
         if owner is None or owner.role != roles.POLICY_LEAD or not owner.is_active_account:
             raise PolicyError("owner_id", "Select a policy lead as the owner")
     return values
+
+
+def _area_of(policy_id: int) -> int | None:
+    """The delivery area a policy has now: a retired one may stay, but no policy may newly choose it."""
+    return db.session.scalar(select(Policy.delivery_area_id).where(Policy.id == policy_id))
 
 
 def create_policy(actor, **values) -> Policy:

@@ -35,6 +35,7 @@ def index():
 def new():
     form = PolicyForm()
     form.set_owners(queries.policy_leads())
+    form.set_delivery_areas(queries.delivery_area_choices())
     if form.validate_on_submit():
         try:
             policy = create_policy(current_user, **form.values())
@@ -65,8 +66,10 @@ def edit(policy_id: int):
     policy = db.get_or_404(Policy, policy_id)
     form = PolicyForm(obj=policy)
     form.set_owners(queries.policy_leads())
+    form.set_delivery_areas(queries.delivery_area_choices(policy.delivery_area_id))
     if request.method == "GET":
         form.owner_id.data = str(policy.owner_id or "")
+        form.delivery_area_id.data = str(policy.delivery_area_id or "")
     if form.validate_on_submit():
         try:
             changed = update_policy(current_user, policy, **form.values())

@@ -458,13 +458,14 @@ class _Builder:
         self.sql(
             "policies",
             """
-            INSERT INTO policy (id, reference, title, kind, work_area, owner_id, status, summary,
-                                created_at, updated_at)
+            INSERT INTO policy (id, reference, title, kind, delivery_area_id, is_key, owner_id, status,
+                                summary, created_at, updated_at)
             SELECT n, 'BENCH-' || lpad(n::text, 4, '0'),
                 (%(titles)s::text[])[1 + (n - 1) %% cardinality(%(titles)s::text[])]
                     || CASE WHEN n > cardinality(%(titles)s::text[]) THEN ' ' || n ELSE '' END,
                 (ARRAY['policy','strategy','scheme','programme','review','deliverable'])[1 + n %% 6],
-                'Inclusive growth', CASE WHEN n = 1 THEN 2 END,
+                (SELECT id FROM delivery_area ORDER BY id OFFSET n %% 8 LIMIT 1), n %% 3 = 0,
+                CASE WHEN n = 1 THEN 2 END,
                 (ARRAY['emerging','in_development','consultation','adopted','under_review'])[1 + n %% 5],
                 'A policy the benchmark made up.', now(), now()
             FROM generate_series(1, %(n)s) n

@@ -99,3 +99,35 @@ def test_migration_0011_rewrites_monitoring_answers_shuffled_and_unmarked(tmp_pa
         rows = connection.execute("SELECT id, answer FROM monitoring_answer ORDER BY rowid").fetchall()
     assert sorted(rows) == [(f"{n:032x}", "female" if n < 10 else "male") for n in range(200)]
     assert [row[0] for row in rows] != sorted(row[0] for row in rows)  # not in the order they were stored
+
+
+def test_migration_0019_turns_typed_work_areas_into_delivery_areas(tmp_path):
+    """Each work area typed on a policy becomes one delivery area (any case), and its policies name it."""
+    import sqlite3
+
+    database = tmp_path / "old.sqlite"
+    env = {"CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+    _flask_db(env, "upgrade", "0016")
+    with sqlite3.connect(database) as connection:
+        connection.executemany(
+            "INSERT INTO policy (id, reference, title, kind, work_area, status, summary, created_at,"
+            " updated_at) VALUES (?, ?, 'Old', 'policy', ?, 'emerging', '', '2026-01-01', '2026-01-01')",
+            [(1, "P-1", "Skills"), (2, "P-2", "skills "), (3, "P-3", "Net zero"), (4, "P-4", "")],
+        )
+    _flask_db(env, "upgrade")
+    with sqlite3.connect(database) as connection:
+        areas = dict(connection.execute("SELECT id, name FROM delivery_area").fetchall())
+        named = connection.execute("SELECT id, delivery_area_id, is_key FROM policy ORDER BY id").fetchall()
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(policy)")}
+    assert sorted(areas.values()) == ["Net zero", "Skills"]
+    assert [(id_, areas.get(area), key) for id_, area, key in named] == [
+        (1, "Skills", 0),
+        (2, "Skills", 0),
+        (3, "Net zero", 0),
+        (4, None, 0),
+    ]
+    assert "work_area" not in columns
+    _flask_db(env, "downgrade", "0016")
+    with sqlite3.connect(database) as connection:
+        typed = connection.execute("SELECT work_area FROM policy ORDER BY id").fetchall()
+    assert typed == [("Skills",), ("Skills",), ("Net zero",), ("",)]

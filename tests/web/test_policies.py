@@ -1,9 +1,13 @@
 import pytest
 from sqlalchemy import select
 
-from crm.core.models import AuditEvent
+from crm.core.models import AuditEvent, DeliveryArea
 from crm.extensions import db
 from crm.policies.models import Policy
+
+
+def _skills() -> int:
+    return db.session.scalar(select(DeliveryArea.id).where(DeliveryArea.name == "Skills"))
 
 
 def _details(owner, **changes):
@@ -11,7 +15,8 @@ def _details(owner, **changes):
         "reference": "WMCA-POL-001",
         "title": "Adult skills plan",
         "kind": "strategy",
-        "work_area": "Skills",
+        "delivery_area_id": str(_skills()),
+        "is_key": "y",
         "owner_id": str(owner.id),
         "status": "emerging",
         "summary": "How adult skills money is spent.",
@@ -30,6 +35,26 @@ def test_a_policy_lead_adds_a_policy_and_it_is_audited(client, sign_in_as, make_
     assert event.entity_id == str(policy.id) and "title" in event.changed_fields
     page = client.page(f"/staff/policies/{policy.id}")
     assert "Adult skills plan" in page.h1.text and "Pat Owner" in page.text
+    assert policy.delivery_area.name == "Skills" and policy.is_key
+    assert "Skills" in page.text and "it needs an equality impact assessment" in page.text
+
+
+def test_a_retired_delivery_area_may_stay_on_a_policy_but_not_be_newly_chosen(client, sign_in_as, make_user):
+    sign_in_as("admin")
+    owner = make_user(role="policy_lead")
+    client.submit("/staff/policies/new", _details(owner))
+    policy = db.session.scalar(select(Policy))
+    skills = db.session.get(DeliveryArea, _skills())
+    skills.is_retired = True
+    db.session.commit()
+    form = client.page(f"/staff/policies/{policy.id}/edit")
+    assert form.select_one("#delivery_area_id option[selected]").text == "Skills (retired)"
+    kept = client.submit(f"/staff/policies/{policy.id}/edit", _details(owner, title="Renamed"))
+    assert kept.status_code == 302
+    text = client.submit("/staff/policies/new", _details(owner, reference="WMCA-POL-002")).get_data(
+        as_text=True
+    )
+    assert "Select a delivery area from the list" in text
 
 
 def test_editing_records_only_the_changed_fields(client, sign_in_as, make_user):
@@ -56,6 +81,8 @@ def test_editing_records_only_the_changed_fields(client, sign_in_as, make_user):
         ({"status": "imaginary"}, "Select a status"),
         ({"owner_id": ""}, "Select a policy lead as the owner"),
         ({"owner_id": "999999"}, "Select a policy lead as the owner"),
+        ({"delivery_area_id": "999999"}, "Select a delivery area from the list"),
+        ({"delivery_area_id": "Skills"}, "Select a delivery area from the list"),
     ],
 )
 def test_bad_policy_details_are_refused_next_to_the_field(client, sign_in_as, make_user, changes, message):

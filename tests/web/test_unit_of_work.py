@@ -29,7 +29,6 @@ def app_with_routes(app):
             reference=reference,
             title="Test",
             kind="policy",
-            work_area="Transport",
             status="emerging",
         )
 
@@ -82,7 +81,6 @@ def test_a_unit_of_work_that_raises_keeps_nothing():
             reference="UOW-CLI",
             title="Test",
             kind="policy",
-            work_area="Transport",
             status="emerging",
         )
         raise RuntimeError("the command failed")
