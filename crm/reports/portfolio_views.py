@@ -1,0 +1,170 @@
+"""The reports index and the portfolio reports: EIA coverage, barriers by characteristic, and the coverage
+heat map. Each page has a CSV of exactly the figures it shows; a download is audited."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth.permissions import any_staff
+from crm.core import args, audit, spreadsheets
+from crm.core.args import typed_day_range_problems
+from crm.core.models import DeliveryArea, utc_now
+from crm.core.reference import active_choices
+from crm.core.time import parse_day, uk_day_and_time
+from crm.reports import charts, portfolio
+
+bp = Blueprint("portfolio", __name__, url_prefix="/staff/reports")
+
+
+@bp.get("")
+@any_staff
+def index():
+    return render_template("reports/index.html")
+
+
+# ---- EIA coverage
+
+
+def _coverage():
+    filters = portfolio.CoverageFilters.from_args(request.args)
+    coverage = portfolio.eia_coverage(filters, uk_day_and_time(utc_now())[0], args.page(request.args))
+    return filters, coverage
+
+
+def _coverage_chart(coverage: portfolio.EIACoverage) -> charts.BarChart:
+    whole = coverage.whole
+    return charts.BarChart(
+        id="eia-states",
+        title="Policies by the state of their EIA",
+        description=(
+            f"{whole.total} policies: "
+            + ", ".join(f"{label} {whole.counts[state]}" for state, label in portfolio.EIA_STATES.items())
+            + "."
+        ),
+        bars=tuple(
+            charts.Bar(label, whole.counts[state], f"{whole.counts[state]:,}")
+            for state, label in portfolio.EIA_STATES.items()
+        ),
+        value_label="Policies",
+    )
+
+
+@bp.get("/eia-coverage")
+@any_staff
+def eia_coverage():
+    filters, coverage = _coverage()
+    return render_template(
+        "reports/eia-coverage.html",
+        filters=filters,
+        coverage=coverage,
+        chart=_coverage_chart(coverage),
+        states=portfolio.EIA_STATES,
+        delivery_areas=active_choices(DeliveryArea),
+    )
+
+
+@bp.get("/eia-coverage.csv")
+@any_staff
+def eia_coverage_csv():
+    filters, coverage = _coverage()
+    audit.record(current_user, "reports.eia_coverage_exported", None, entity_type="policy")
+    header = [
+        "Delivery area",
+        *portfolio.EIA_STATES.values(),
+        "Policies",
+        "Share with a current approved EIA",
+    ]
+    rows = [header] + [
+        [line.label, *(line.counts[state] for state in portfolio.EIA_STATES), line.total, line.covered_share]
+        for line in [*coverage.lines, coverage.whole]
+    ]
+    suffix = "-key-policies" if filters.key_only else ""
+    return spreadsheets.download(f"eia-coverage{suffix}.csv", rows)
+
+
+# ---- Barriers by characteristic
+
+
+def _period() -> tuple[dict, dict[str, str]]:
+    typed = {name: request.args.get(name, "").strip()[:20] for name in ("date_from", "date_to")}
+    return typed, typed_day_range_problems(typed["date_from"], typed["date_to"])
+
+
+def _barrier_table():
+    """The table for the period asked for; None while the period has a problem (the page shows it)."""
+    typed, problems = _period()
+    table = (
+        None
+        if problems
+        else portfolio.barrier_table(parse_day(typed["date_from"]), parse_day(typed["date_to"]))
+    )
+    return typed, problems, table
+
+
+@bp.get("/barriers")
+@any_staff
+def barriers():
+    typed, problems, table = _barrier_table()
+    # The inbox lists the items behind each count: it takes the same period as "from" and "to".
+    period = {"from": typed["date_from"] or None, "to": typed["date_to"] or None}
+    return render_template(
+        "reports/barriers.html", table=table, typed=typed, problems=problems, period=period
+    )
+
+
+@bp.get("/barriers.csv")
+@any_staff
+def barriers_csv():
+    _typed, _problems, table = _barrier_table()
+    if table is None:  # the page says what is wrong with the period
+        return redirect(url_for("portfolio.barriers", **request.args))
+    audit.record(current_user, "reports.barriers_exported", None, entity_type="feedback")
+    rows = [["Barrier", *(c.name for c in table.characteristics), "Items naming the barrier"]]
+    rows += [
+        [
+            barrier.name,
+            *(table.count(barrier.id, c.id) for c in table.characteristics),
+            table.barrier_totals.get(barrier.id, 0),
+        ]
+        for barrier in table.barriers
+    ]
+    return spreadsheets.download("barriers-by-characteristic.csv", rows)
+
+
+# ---- Coverage heat map
+
+
+def _heat_map():
+    key_only = request.args.get("key") == "yes"
+    area = args.one_id(request.args, "delivery_area")
+    return key_only, area, portfolio.coverage_heat_map(key_only, area, args.page(request.args))
+
+
+@bp.get("/coverage")
+@any_staff
+def coverage():
+    key_only, area, heat = _heat_map()
+    return render_template(
+        "reports/coverage.html",
+        heat=heat,
+        key_only=key_only,
+        delivery_area=area,
+        delivery_areas=active_choices(DeliveryArea),
+    )
+
+
+@bp.get("/coverage.csv")
+@any_staff
+def coverage_csv():
+    _key_only, _area, heat = _heat_map()
+    audit.record(current_user, "reports.coverage_exported", None, entity_type="policy")
+    rows = [["Policy reference", "Policy", "Items reached", *(c.name for c in heat.characteristics)]]
+    rows += [
+        [
+            row.policy.reference,
+            row.policy.title,
+            row.reached,
+            *(row.counts.get(c.id, 0) for c in heat.characteristics),
+        ]
+        for row in heat.rows
+    ]
+    return spreadsheets.download("coverage-by-characteristic.csv", rows)

@@ -1,0 +1,45 @@
+"""Issue 14: the reports open from the staff menu, with JavaScript on and off, and axe finds nothing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from crm.auth import roles
+from crm.eias.models import EIA
+from crm.extensions import db
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PASSWORD
+from tests.policy_factories import make_feedback, make_policy
+
+
+@pytest.mark.parametrize("javascript", [True, False], indirect=True)
+def test_an_equality_lead_reads_each_portfolio_report(page, make_user):
+    lead = make_user(role=roles.EQUALITY_LEAD)
+    policy = make_policy("P-BUSES", delivery_area="Transport", is_key=True)
+    db.session.add(EIA(policy_id=policy.id, version=1, status="draft"))
+    make_feedback(characteristics=["Disability"], barriers=["Transport"], policies=[policy])
+    db.session.commit()
+    sign_in(page, lead.email, PASSWORD)
+    page.get_by_role("link", name="Reports", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Reports")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="EIA coverage").click()
+    expect(page.get_by_role("img", name="Policies by the state of their EIA")).to_be_visible()
+    page.get_by_label("Key strategies and policies only").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("h1")).to_contain_text("key strategies and policies")
+    assert_accessible(page)
+
+    page.goto("/staff/reports/barriers")
+    page.get_by_label("Received from").fill("31/2/2026")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Start date must be a real date")
+    assert_accessible(page)
+    page.get_by_label("Received from").fill("")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name="1 item: Transport, Disability").click()
+    expect(page.get_by_role("status")).to_contain_text("1 item matches these filters")
+
+    page.goto("/staff/reports/coverage")
+    expect(page.get_by_role("region", name="Coverage by policy, scrollable")).to_contain_text("P-BUSES")
+    assert_accessible(page)
