@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 
 from crm.auth.models import StaffUser
 from crm.core import audit
-from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.core.models import Area, Barrier, Characteristic, DeliveryArea, Theme
 from crm.engagement import service
 from crm.engagement.models import EVENT_KINDS, EngagementEvent
 from crm.extensions import db
@@ -62,6 +62,14 @@ def seed_demo_events() -> bool:
     barriers = list(db.session.scalars(select(Barrier.id)))
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     kinds = list(EVENT_KINDS)
+    skills = db.session.scalar(select(DeliveryArea.id).where(DeliveryArea.name == "Skills"))
+    skills_street = service.create_programme(
+        audit.SYSTEM,
+        name=f"Skills Street {DEMO_MARKER}",
+        description="A fictional street team talking to shoppers about adult skills courses, every week.",
+        delivery_area_id=skills,
+    )
+    db.session.flush()
     events = []
     for number in range(20):
         area = areas[number % len(areas)]
@@ -87,6 +95,7 @@ def seed_demo_events() -> bool:
             coproduction_level=rng.choice(["inform", "consult", "involve", "collaborate"]),
             provisions=rng.sample(["bsl", "hearing_loop", "step_free", "easy_read", "translation"], 2),
             notes="Fictional demo event.",
+            programme_id=skills_street.id if kind == "street_outreach" else None,
             group_ids=groups,
             officer_ids=officers[:1],
             policy_ids=[policies[number % len(policies)].id] if policies else [],

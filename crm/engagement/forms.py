@@ -41,6 +41,13 @@ class EventForm(FlaskForm):
         choices=choices(EVENT_KINDS),
         validators=[InputRequired("Select the kind of event")],
     )
+    programme_id = SelectField(
+        "Programme or series",
+        widget=GovSelect(),
+        coerce=int,
+        validators=[Optional()],
+        description="If the event is one of a series reported as a whole, such as Skills Street",
+    )
     starts_on = GovDateField(
         "Date",
         validators=[InputRequired("Enter the date of the event")],
@@ -96,8 +103,34 @@ class EventForm(FlaskForm):
         self.policy_ids.data = [policy.id for policy in event.policies]
         self.area_id.data = event.area_id or 0
         self.consultation_id.data = event.consultation_id or 0
+        self.programme_id.data = event.programme_id or 0
 
     def times(self):
         starts = utc_from_uk(self.starts_on.data, parse_time_of_day(self.starts_time.data))
         ends = utc_from_uk(self.ends_on.data or self.starts_on.data, parse_time_of_day(self.ends_time.data))
         return starts, ends
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="For example, Skills Street",
+        validators=[
+            InputRequired("Enter the programme's name"),
+            max_length("Name", 200),
+            no_control_characters,
+        ],
+    )
+    description = TextAreaField(
+        "What it is for", widget=GovTextArea(), validators=[max_length("What it is for", 5000)]
+    )
+    delivery_area_id = SelectField("Delivery area", widget=GovSelect(), coerce=int, validators=[Optional()])
+    submit = SubmitField("Save programme", widget=GovSubmitInput())
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "description": self.description.data or "",
+            "delivery_area_id": self.delivery_area_id.data or None,
+        }

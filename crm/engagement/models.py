@@ -7,7 +7,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
 from crm.consultations.models import Consultation
-from crm.core.models import Area, Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values
+from crm.core.models import (
+    Area,
+    Characteristic,
+    Choice,
+    DeliveryArea,
+    TimestampMixin,
+    UTCDateTime,
+    allowed_values,
+)
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
@@ -81,6 +89,19 @@ class EventReach(db.Model):
     characteristic: Mapped[Characteristic] = relationship()
 
 
+class Programme(TimestampMixin, db.Model):
+    """A programme or series of events reported as a whole, such as a street team's weekly sessions."""
+
+    __tablename__ = "programme"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    delivery_area_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_area.id"), index=True)
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    delivery_area: Mapped[DeliveryArea | None] = relationship()
+
+
 class EngagementEvent(TimestampMixin, db.Model):
     __tablename__ = "engagement_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -91,6 +112,7 @@ class EngagementEvent(TimestampMixin, db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     venue: Mapped[str] = mapped_column(String(200), default="")
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
     attendance: Mapped[int | None] = mapped_column(Integer)
     coproduction_level: Mapped[str] = mapped_column(String(20), default="consult")
     provisions: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -100,6 +122,7 @@ class EngagementEvent(TimestampMixin, db.Model):
 
     area: Mapped[Area | None] = relationship()
     consultation: Mapped[Consultation | None] = relationship()
+    programme: Mapped[Programme | None] = relationship()
     groups: Mapped[list[CommunityGroup]] = relationship(secondary=event_group, order_by=CommunityGroup.name)
     officers: Mapped[list[StaffUser]] = relationship(secondary=event_officer, order_by=StaffUser.name)
     policies: Mapped[list[Policy]] = relationship(secondary=event_policy, order_by=Policy.reference)

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from crm.auth.models import StaffUser
 from crm.core import audit
-from crm.core.models import Area, Characteristic
+from crm.core.models import Area, Characteristic, DeliveryArea
 from crm.core.rules import RuleBroken
-from crm.engagement.models import EngagementEvent, EventReach
+from crm.engagement.models import EngagementEvent, EventReach, Programme
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
@@ -23,6 +23,7 @@ EVENT_FIELDS = (
     "area_id",
     "venue",
     "consultation_id",
+    "programme_id",
     "attendance",
     "coproduction_level",
     "provisions",
@@ -43,6 +44,7 @@ class EventValues:
     area_id: int | None = None
     venue: str = ""
     consultation_id: int | None = None
+    programme_id: int | None = None
     attendance: int | None = None
     coproduction_level: str = "consult"
     provisions: list[str] = field(default_factory=list)
@@ -72,6 +74,8 @@ def check_event(values: EventValues) -> None:
             raise EventError("reach", "A reach estimate cannot be more than the attendance")
     if values.area_id is not None and db.session.get(Area, values.area_id) is None:
         raise EventError("area_id", "Select an area from the list")
+    if values.programme_id is not None and db.session.get(Programme, values.programme_id) is None:
+        raise EventError("programme_id", "Select a programme from the list")
 
 
 def _load(model, ids):
@@ -134,3 +138,42 @@ def groups_by_names(names: list[str]) -> tuple[list[int], list[str]]:
     return [found[key] for key in wanted if key in found], [
         name for key, name in wanted.items() if key not in found
     ]
+
+
+# ---- Programmes: series of events reported as a whole
+
+
+def _clean_programme(values: dict, programme_id: int | None = None) -> dict:
+    values = {
+        **values,
+        "name": values["name"].strip(),
+        "description": (values.get("description") or "").strip(),
+    }
+    if not values["name"]:
+        raise EventError("name", "Enter the programme's name")
+    taken = select(Programme.id).where(func.lower(Programme.name) == values["name"].lower())
+    if programme_id is not None:
+        taken = taken.where(Programme.id != programme_id)
+    if db.session.scalar(taken) is not None:
+        raise EventError("name", "There is already a programme with this name")
+    area_id = values.get("delivery_area_id")
+    if area_id is not None:
+        area = db.session.get(DeliveryArea, area_id)
+        current = db.session.get(Programme, programme_id) if programme_id else None
+        if area is None or (area.is_retired and (current is None or current.delivery_area_id != area_id)):
+            raise EventError("delivery_area_id", "Select a delivery area from the list")
+    return values
+
+
+def create_programme(actor, **values) -> Programme:
+    programme = Programme(**_clean_programme(values))
+    db.session.add(programme)
+    audit.record(actor, "programme.created", programme, list(values))
+    return programme
+
+
+def update_programme(actor, programme: Programme, **values) -> list[str]:
+    changed = audit.changed_field_names(programme, _clean_programme(values, programme.id))
+    if changed:
+        audit.record(actor, "programme.updated", programme, changed)
+    return changed

@@ -6,12 +6,12 @@ from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import active_staff_choices
 from crm.consultations.queries import consultation_choices
-from crm.core import args
+from crm.core import args, audit, spreadsheets
 from crm.core.args import whole_number
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
 from crm.core.pickers import not_found_message
-from crm.core.reference import active_choices
+from crm.core.reference import active_choices, active_entries
 from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
@@ -35,6 +35,7 @@ def _event_form(**kwargs) -> EventForm:
     form.area_id.choices = optional_choices(active_choices(Area))
     form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices(kwargs.get("obj"))]
     form.consultation_id.choices = optional_choices(consultation_choices())
+    form.programme_id.choices = optional_choices(queries.programme_choices())
     form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     return form
 
@@ -71,6 +72,7 @@ def _values(form: EventForm) -> service.EventValues:
         area_id=form.area_id.data or None,
         venue=(form.venue.data or "").strip(),
         consultation_id=form.consultation_id.data or None,
+        programme_id=form.programme_id.data or None,
         attendance=form.attendance.data,
         coproduction_level=form.coproduction_level.data,
         provisions=form.provisions.data or [],
@@ -126,6 +128,7 @@ def index():
         areas=active_choices(Area),
         characteristics=active_choices(Characteristic),
         officers=_staff_choices(),
+        programmes=queries.programme_choices(),
         can_edit=current_user.has_role(*OFFICERS),
     )
 
@@ -211,3 +214,58 @@ def _set_archived(event_id: int, archived: bool):
 @contributes_to("group-page")
 def _group_page_events(group) -> dict:
     return {"events": queries.events_for_group(group.id)}
+
+
+@bp.get("/export.<any(csv,xlsx):file_format>")
+@any_staff
+def export_events(file_format: str):
+    """The filtered events as a spreadsheet for analysts: one value per cell, real dates, reach as one
+    column per characteristic. Events hold no personal details, so every role may download them."""
+    filters = queries.EventFilters.from_args(request.args)
+    rows = export_rows(queries.events_for_export(filters), active_entries(Characteristic))
+    audit.record(current_user, "events.exported", None, entity_type="engagement_event")
+    return spreadsheets.download(f"events.{file_format}", rows, sheet_title="Events")
+
+
+def export_rows(events, characteristics) -> list[list]:
+    provisions = list(PROVISIONS.items())
+    header = [
+        "Event number",
+        "Title",
+        "Kind",
+        "Starts",
+        "Ends",
+        "Area",
+        "Venue",
+        "Programme",
+        "Consultation",
+        "Attendance",
+        "Co-production level",
+        "Groups involved",
+        "Policies linked",
+        *(f"Reach: {c.name}" for c in characteristics),
+        *(f"Provision: {label}" for _code, label in provisions),
+    ]
+    rows = [header]
+    for event in events:
+        reach = {r.characteristic_id: r.estimated_count for r in event.reach}
+        rows.append(
+            [
+                event.id,
+                event.title,
+                event.kind_label,
+                event.starts_at,
+                event.ends_at,
+                event.area.name if event.area else "",
+                event.venue,
+                event.programme.name if event.programme else "",
+                event.consultation.title if event.consultation else "",
+                event.attendance if event.attendance is not None else "",
+                event.coproduction_label,
+                len(event.groups),
+                len(event.policies),
+                *(reach.get(c.id, "") for c in characteristics),
+                *("Yes" if code in event.provisions else "No" for code, _label in provisions),
+            ]
+        )
+    return rows

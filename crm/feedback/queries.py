@@ -37,6 +37,7 @@ class FeedbackFilters:
     event: int | None = None
     policy: int | None = None
     group: int | None = None
+    programme: int | None = None
     group_name: str = ""  # words in the name of the group it came from
     area: list[int] = field(default_factory=list)
     characteristic: list[int] = field(default_factory=list)
@@ -56,6 +57,7 @@ class FeedbackFilters:
             event=one_id(args, "event"),
             policy=one_id(args, "policy"),
             group=one_id(args, "group"),
+            programme=one_id(args, "programme"),
             group_name=search_text(args, "group_name"),
             area=ids(args, "area"),
             characteristic=ids(args, "characteristic"),
@@ -107,6 +109,12 @@ def filtered(filters: FeedbackFilters, include_excluded: bool = False):
         query = query.where(Feedback.consultation_id == filters.consultation)
     if filters.event:
         query = query.where(Feedback.event_id == filters.event)
+    if filters.programme:
+        query = query.where(
+            Feedback.event_id.in_(
+                select(EngagementEvent.id).where(EngagementEvent.programme_id == filters.programme)
+            )
+        )
     if filters.group:
         query = query.where(Feedback.group_id == filters.group)
     if filters.group_name:  # through the trigram index on lower(name) on PostgreSQL (migration 0007)

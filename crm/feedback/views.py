@@ -19,7 +19,7 @@ from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
-from crm.engagement.queries import recent_event_choices
+from crm.engagement.queries import programme_choices, recent_event_choices
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
@@ -57,6 +57,7 @@ def _filter_lists(filters=None) -> dict:
     selected_group = db.session.get(CommunityGroup, filters.group) if filters and filters.group else None
     return {
         "events": recent_event_choices(filters.event if filters else None),
+        "programmes": programme_choices(),
         "selected_group": [(selected_group.id, selected_group.name)] if selected_group else [],
         "sources": SOURCES,
         "stances": STANCES,

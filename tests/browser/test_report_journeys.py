@@ -43,3 +43,32 @@ def test_an_equality_lead_reads_each_portfolio_report(page, make_user):
     page.goto("/staff/reports/coverage")
     expect(page.get_by_role("region", name="Coverage by policy, scrollable")).to_contain_text("P-BUSES")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("javascript", [False], indirect=True)
+def test_a_programme_report_reads_with_javascript_off(page, make_user):
+    from crm.core import audit
+    from crm.engagement.service import create_programme
+    from tests.policy_factories import make_event
+
+    officer = make_user(role=roles.ENGAGEMENT_OFFICER)
+    programme = create_programme(
+        audit.SYSTEM, name="Skills Street", description="Weekly", delivery_area_id=None
+    )
+    db.session.commit()
+    event = make_event(title="Skills Street 1", kind="street_outreach", attendance=30, reach={"Age": 12})
+    event.programme_id = programme.id
+    db.session.commit()
+    make_feedback(characteristics=["Age"], themes=["Jobs and skills"], event=event)
+    sign_in(page, officer.email, PASSWORD)
+    page.goto("/staff/reports")
+    page.get_by_role("link", name="Programmes").click()
+    page.get_by_role("link", name="Skills Street").click()
+    expect(page.get_by_role("img", name="Activity mix: events by kind")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="People reached by characteristic, all quarters (estimates)")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="1 item").click()
+    expect(page.get_by_role("status")).to_contain_text("1 item matches these filters")
+    assert_accessible(page)

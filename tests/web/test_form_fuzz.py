@@ -362,12 +362,14 @@ def more_states(records):  # noqa: F811
 
     from crm.core.models import Theme
     from crm.eias.models import EIAAction
+    from crm.engagement.models import Programme
 
     make_consultation(state="draft")
     make_consultation(state="closed")  # an outcome can be written, then published
     make_group().is_verified = False
     make_group().is_archived = True
     make_event(is_archived=True)
+    db.session.add(Programme(name="Street Voices"))  # an empty programme: its pages and edit form too
     make_user(role="viewer", active=False)
     db.session.scalars(select(Theme).order_by(Theme.id)).first().is_retired = True
     lead = make_user(role="equality_lead")

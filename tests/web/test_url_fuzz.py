@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.eias.service import start_eia
+from crm.engagement.models import Programme
 from crm.extensions import db
 from tests.consultation_factories import make_consultation, respond
 from tests.factories import PASSWORD, make_contact, make_group, make_user
@@ -70,6 +71,7 @@ PARAMETER_TABLES = {
     "entry_id": "characteristic",  # the first of the reference lists, sorted
     "job_id": "job",
     "request_id": "data_request",
+    "programme_id": "programme",
 }
 
 
@@ -134,6 +136,7 @@ def records(app):
     respond(consultation)
     policy = make_policy()
     event = make_event(policies=[policy], groups=[group], consultation=consultation)
+    event.programme = Programme(name="Skills Street")
     make_feedback(policies=[policy], event=event, group=group, themes=["Transport and travel"])
     start_eia(make_user(role="equality_lead"), policy)
     _data_request()
