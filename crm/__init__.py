@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.pickers import bp as pickers_bp
     from crm.policies.views import bp as policies_bp
     from crm.privacy.views import bp as privacy_bp
+    from crm.reports.baselines_views import bp as baselines_bp
     from crm.reports.views import bp as reports_bp
 
     app.url_map.converters["slug"] = SlugConverter
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         jobs_bp,
         reports_bp,
+        baselines_bp,
         groups_bp,
         policies_bp,
         consultations_bp,

@@ -70,6 +70,7 @@ PARAMETER_TABLES = {
     "entry_id": "characteristic",  # the first of the reference lists, sorted
     "job_id": "job",
     "request_id": "data_request",
+    "table_id": "census_table",
 }
 
 
