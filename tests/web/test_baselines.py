@@ -271,3 +271,20 @@ def test_the_cli_imports_a_file_and_refuses_a_bad_one_saying_where(app, tmp_path
     assert "Row 2, Sex: Female: The count -1 is negative" in result.output
     assert "Nothing was imported" in result.output
     assert queries.baseline_shares("sex", [_area_id("Walsall")]) == {"female": (2, 0.5), "male": (2, 0.5)}
+
+
+def test_the_demo_baseline_imports_through_the_checks_and_is_labelled_illustrative(client, sign_in_as):
+    from crm.reports.demo import POPULATIONS, seed_demo_baselines
+
+    assert seed_demo_baselines() and not seed_demo_baselines()
+    db.session.commit()
+    areas = [_area_id(name) for name in POPULATIONS]
+    for question in ("ethnic_group", "age_band", "sex", "disabled", "religion"):
+        baseline = queries.baseline_for(question, areas)
+        assert baseline.is_illustrative and not baseline.missing_area_ids, question
+        assert abs(sum(share for _, share in baseline.shares.values()) - 1) < 1e-9
+    assert len(queries.baseline_shares("ethnic_group", areas)) == 19
+    sign_in_as("admin")
+    page = client.page(BASELINES)
+    assert page.text.count("Illustrative") >= 35
+    assert "not published ONS figures" in page.text
