@@ -288,3 +288,22 @@ def test_the_demo_baseline_imports_through_the_checks_and_is_labelled_illustrati
     page = client.page(BASELINES)
     assert page.text.count("Illustrative") >= 35
     assert "not published ONS figures" in page.text
+
+
+def test_an_area_holding_two_age_tables_is_counted_once_from_the_latest(client, sign_in_as):
+    sign_in_as("admin")
+    bands = {"Aged 4 years and under": 10, "Aged 20 to 24 years": 10}
+    years = {"Aged 3 years": 1, "Aged 16 years": 2, "Aged 100 years and over": 3}
+    assert (
+        _upload(client, ons_file("TS007A", {WALSALL: bands}), "census2021-ts007a-ltla.csv").status_code == 302
+    )
+    assert (
+        _upload(client, ons_file("TS007", {WALSALL: years}), "census2021-ts007-ltla.csv").status_code == 302
+    )
+    baseline = queries.baseline_for("age_band", [_area_id("Walsall")])
+    assert baseline.table_codes == ["TS007"]
+    assert {code: count for code, (count, _) in baseline.shares.items()} == {
+        "under_16": 1,
+        "16_24": 2,
+        "85_over": 3,
+    }
