@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.pickers import bp as pickers_bp
     from crm.policies.views import bp as policies_bp
     from crm.privacy.views import bp as privacy_bp
+    from crm.reports.baselines_views import bp as baselines_bp
     from crm.reports.portfolio_views import bp as portfolio_bp
     from crm.reports.programme_views import bp as programmes_bp
     from crm.reports.views import bp as reports_bp
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         portfolio_bp,
         programmes_bp,
+        baselines_bp,
         groups_bp,
         policies_bp,
         consultations_bp,

@@ -75,6 +75,29 @@ def import_groups_command(file, dry_run):
     )
 
 
+@crm_cli.command("import-baseline")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--illustrative", is_flag=True, help="Label the figures as illustrative, not published ones.")
+@_one_unit_of_work
+def import_baseline_command(file, illustrative):
+    """Import a Census 2021 table (ONS bulk CSV or Nomis download) as population baselines: every figure is
+    checked first; the table's counts for the file's areas are replaced, or nothing changes."""
+    from pathlib import Path
+
+    from crm.reports import service
+
+    with open(file, "rb") as handle:
+        content = handle.read()
+    try:
+        record = service.import_baseline(audit.SYSTEM, Path(file).name, content, illustrative=illustrative)
+    except service.BaselineRejected as error:
+        for problem in error.problems:
+            where = f"Row {problem.row}, {problem.column}: " if problem.row else ""
+            click.echo(f"{where}{problem.message}", err=True)
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Imported {record.table.code} ({record.table.title}) from {Path(file).name}")
+
+
 @crm_cli.command("export-groups")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--without-contacts", is_flag=True, help="Leave contacts' personal details out.")
@@ -127,9 +150,15 @@ def send_email_command():
 @crm_cli.command("seed-reference")
 @_one_unit_of_work
 def seed_reference_command():
-    """Add any missing characteristics, areas, themes and barriers."""
-    added = seed_reference_data()
+    """Add any missing characteristics, areas, themes, barriers and census tables with their mapping."""
+    added = _seed_reference()
     click.echo(f"Reference data: {added} entries added")
+
+
+def _seed_reference() -> int:
+    from crm.reports.service import seed_census_tables
+
+    return seed_reference_data() + seed_census_tables()
 
 
 @crm_cli.command("seed-demo")
@@ -138,7 +167,7 @@ def seed_demo_command():
     """Load the demo data once; running it again changes nothing."""
     from crm.demo import DEMO_ACCOUNTS, seed_demo
 
-    seed_reference_data()
+    _seed_reference()
     created = seed_demo()
     click.echo("Demo data loaded." if created else "Demo data was already loaded.")
     click.echo("Demo sign-in accounts (local use only):")

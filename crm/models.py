@@ -19,12 +19,16 @@ from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.outcomes.models import Outcome
 from crm.policies.models import Policy, PolicyInfluence
 from crm.privacy.models import DataRequest, DataRequestNote, OrganisationDetails
+from crm.reports.models import BaselineImport, CategoryMap, CensusTable, PopulationBaseline
 
 __all__ = [
     "Answer",
     "Area",
     "AuditEvent",
     "Barrier",
+    "BaselineImport",
+    "CategoryMap",
+    "CensusTable",
     "Characteristic",
     "CommunityGroup",
     "Consultation",
@@ -44,6 +48,7 @@ __all__ = [
     "MonitoringWaiting",
     "OrganisationDetails",
     "OutboundEmail",
+    "PopulationBaseline",
     "Outcome",
     "Policy",
     "PolicyInfluence",

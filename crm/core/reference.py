@@ -51,6 +51,17 @@ NON_CONSTITUENT_AUTHORITIES = [
     "Warwickshire",
 ]
 REGION_WIDE = "Region-wide"
+# ONS (GSS) local authority district codes, which census files carry beside each name. Only the constituent
+# authorities' are recorded (reference section 6); the others are matched by name.
+GSS_CODES = {
+    "E08000025": "Birmingham",
+    "E08000026": "Coventry",
+    "E08000027": "Dudley",
+    "E08000028": "Sandwell",
+    "E08000029": "Solihull",
+    "E08000030": "Walsall",
+    "E08000031": "Wolverhampton",
+}
 STARTER_BARRIERS = [
     "Digital exclusion",
     "Language",

@@ -40,6 +40,7 @@ def seed_demo() -> bool:
     from crm.consultations.demo import seed_demo_consultations
     from crm.demo.events import seed_demo_events
     from crm.demo.evidence import seed_demo_evidence
+    from crm.reports.demo import seed_demo_baselines
 
     created = False
     if not db.session.scalar(select(StaffUser.id).where(StaffUser.email == DEMO_ACCOUNTS[0][0])):
@@ -50,4 +51,5 @@ def seed_demo() -> bool:
         created = True
     created = seed_demo_consultations() or created
     created = seed_demo_events() or created
+    created = seed_demo_baselines() or created
     return seed_demo_evidence() or created

@@ -409,6 +409,12 @@ def more_states(records):  # noqa: F811
         lifetime=timedelta(hours=1),
     )
     contact = make_contact(make_group(), email="fuzz.contact@example.org")
+    # An imported baseline, so its list shows a table as well as the upload form.
+    from crm.core import audit
+    from crm.reports.service import import_baseline
+    from tests.baseline_files import WALSALL, ons_file, sex_counts
+
+    import_baseline(audit.SYSTEM, "census2021-ts008-ltla.csv", ons_file("TS008", {WALSALL: sex_counts()}))
     db.session.commit()
     records = dict(records)
     records["public_pages"] = [

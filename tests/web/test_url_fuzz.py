@@ -72,6 +72,7 @@ PARAMETER_TABLES = {
     "job_id": "job",
     "request_id": "data_request",
     "programme_id": "programme",
+    "table_id": "census_table",
 }
 
 
