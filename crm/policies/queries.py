@@ -60,6 +60,10 @@ def all_policies() -> list[Policy]:
     )
 
 
+def owned_policy_ids(user_id: int) -> list[int]:
+    return list(db.session.scalars(select(Policy.id).where(Policy.owner_id == user_id)))
+
+
 def policy_choices() -> list[tuple[int, str]]:
     """(id, "reference title") of every policy that is not retired, for linking records to them."""
     return [(policy.id, f"{policy.reference} {policy.title}") for policy in all_policies()]

@@ -1,16 +1,19 @@
 """The reports index and the portfolio reports: EIA coverage, barriers by characteristic, and the coverage
 heat map. Each page has a CSV of exactly the figures it shows; a download is audited."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from crm.auth.permissions import any_staff
-from crm.core import args, audit, spreadsheets
+from crm.auth import roles
+from crm.auth.permissions import any_staff, role_required
+from crm.consultations.queries import consultation_choices
+from crm.core import args, audit, spreadsheets, suppression
 from crm.core.args import typed_day_range_problems
-from crm.core.models import DeliveryArea, utc_now
+from crm.core.models import Area, DeliveryArea, utc_now
 from crm.core.reference import active_choices
 from crm.core.time import parse_day, uk_day_and_time
-from crm.reports import charts, portfolio
+from crm.policies.queries import owned_policy_ids, policy_choices
+from crm.reports import charts, portfolio, representation
 
 bp = Blueprint("portfolio", __name__, url_prefix="/staff/reports")
 
@@ -168,3 +171,82 @@ def coverage_csv():
         for row in heat.rows
     ]
     return spreadsheets.download("coverage-by-characteristic.csv", rows)
+
+
+# ---- Representation: who we heard from against who lives here
+
+REPRESENTATION_ROLES = (*roles.SEES_MONITORING, roles.POLICY_LEAD)
+
+
+def _may_see(scope: representation.Scope) -> bool:
+    """Equality leads and admins see any scope; a policy lead, only one of their own policies (rule 2:
+    owners see suppressed aggregates for their own items)."""
+    if current_user.has_role(*roles.SEES_MONITORING):
+        return True
+    return bool(scope.policy) and scope.policy in owned_policy_ids(current_user.id)
+
+
+def _scope_choices() -> dict:
+    everything = current_user.has_role(*roles.SEES_MONITORING)
+    owned = set(owned_policy_ids(current_user.id))
+    return {
+        "consultations": consultation_choices() if everything else [],
+        "policies": [(id_, label) for id_, label in policy_choices() if everything or id_ in owned],
+        "delivery_areas": active_choices(DeliveryArea),
+        "areas": active_choices(Area),
+    }
+
+
+def _representation():
+    scope = representation.Scope.from_args(request.args)
+    if not scope.chosen or scope.errors:
+        return scope, None
+    if not _may_see(scope):
+        abort(403)
+    return scope, representation.representation_report(scope)
+
+
+@bp.get("/representation")
+@role_required(*REPRESENTATION_ROLES)
+def representation_page():
+    scope, report = _representation()
+    if report is not None:
+        audit.record(
+            current_user, "reports.representation_viewed", None, ["monitoring"], entity_type="consultation"
+        )
+    return render_template(
+        "reports/representation.html",
+        scope=scope,
+        report=report,
+        threshold=suppression.settings()[0],
+        under=representation.UNDER_REPRESENTED,
+        **_scope_choices(),
+    )
+
+
+@bp.get("/representation.csv")
+@role_required(*REPRESENTATION_ROLES)
+def representation_csv():
+    scope, report = _representation()
+    if report is None:
+        return redirect(url_for("portfolio.representation_page", **request.args))
+    audit.record(
+        current_user, "reports.representation_exported", None, ["monitoring"], entity_type="consultation"
+    )
+    rows = [["Question", "Category", "People", "Share", "Population share", "Ratio", "Under-represented"]]
+    for question in report.questions:
+        for comparison in question.comparisons:
+            rows.append(
+                [
+                    question.question.text,
+                    question.label(comparison.code),
+                    comparison.heard.text,
+                    comparison.share.text,
+                    "" if comparison.population is None else f"{100 * comparison.population:.0f}%",
+                    comparison.ratio,
+                    "Yes" if comparison.under_represented else "No",
+                ]
+            )
+        for code, figure in question.not_given.items():
+            rows.append([question.question.text, question.label(code), figure.text, "", "", "", ""])
+    return spreadsheets.download("representation.csv", rows)

@@ -1,5 +1,7 @@
 """Issue 14: the reports open from the staff menu, with JavaScript on and off, and axe finds nothing."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -72,3 +74,40 @@ def test_a_programme_report_reads_with_javascript_off(page, make_user):
     page.get_by_role("link", name="1 item").click()
     expect(page.get_by_role("status")).to_contain_text("1 item matches these filters")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("javascript", [True, False], indirect=True)
+def test_are_disabled_residents_of_sandwell_under_heard_about_transport(page, make_user):
+    """The issue's question, answered from the reports alone by an equality lead."""
+    from crm.core.models import Area
+    from crm.reports.service import import_baseline
+    from tests.baseline_files import ons_file
+    from tests.consultation_factories import make_consultation, respond
+
+    lead = make_user(role=roles.EQUALITY_LEAD)
+    content = ons_file("TS008", {("Sandwell", "E08000028"): {"Female": 520, "Male": 480}})
+    import_baseline(audit_system(), "census2021-ts008-ltla.csv", content)
+    policy = make_policy("P-BUS", delivery_area="Transport")
+    consultation = make_consultation(title="Evening buses in Sandwell")
+    consultation.policies = [policy]
+    consultation.areas = [db.session.query(Area).filter_by(name="Sandwell").one()]
+    db.session.commit()
+    for answer in ["female"] * 6 + ["male"] * 34:
+        respond(consultation, monitoring_answers={"sex": answer})
+    sign_in(page, lead.email, PASSWORD)
+    page.goto("/staff/reports")
+    page.get_by_role("link", name="Representation").click()
+    assert_accessible(page)
+    page.get_by_label("Delivery area (what the consultations were about)").select_option(label="Transport")
+    page.get_by_label("Sandwell").check()
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.locator("main")).to_contain_text("1 consultation (not drafts) asked of Sandwell")
+    female = page.get_by_role("row", name=re.compile("^Female Under-represented"))
+    expect(female).to_contain_text("15%")  # 6 of 40, against 52% of Sandwell
+    assert_accessible(page)
+
+
+def audit_system():
+    from crm.core import audit
+
+    return audit.SYSTEM

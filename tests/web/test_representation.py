@@ -1,0 +1,144 @@
+"""Issue 14 part 2: who we heard from against who lives here, through the real page, on both databases."""
+
+import csv
+import io
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from crm.core import audit
+from crm.core.models import Area, AuditEvent, DeliveryArea
+from crm.extensions import db
+from crm.reports.service import import_baseline
+from tests.baseline_files import ons_file
+from tests.consultation_factories import make_consultation, respond
+from tests.policy_factories import make_policy
+
+URL = "/staff/reports/representation"
+
+
+def _baseline(female=600, male=400):
+    content = ons_file("TS008", {("Sandwell", "E08000028"): {"Female": female, "Male": male}})
+    import_baseline(audit.SYSTEM, "census2021-ts008-ltla.csv", content)
+    db.session.commit()
+
+
+def _area(name="Sandwell") -> int:
+    return db.session.scalar(select(Area.id).where(Area.name == name))
+
+
+def _consultation(answers: dict[str, int], policy=None, areas=("Sandwell",)):
+    consultation = make_consultation()
+    consultation.areas = list(db.session.scalars(select(Area).where(Area.name.in_(areas))))
+    if policy is not None:
+        consultation.policies = [policy]
+    db.session.commit()
+    for answer, count in answers.items():
+        for _ in range(count):
+            respond(consultation, monitoring_answers={"sex": answer})
+    return consultation
+
+
+def _rows(page, question="What is your sex?") -> dict[str, list[str]]:
+    table = next(
+        t
+        for t in page.find("h2", string=question).find_all_next("table")
+        if "against the population" in t.caption.text
+    )
+    return {
+        row.th.contents[0].strip(): [td.text.strip() for td in row.select("td")]
+        for row in table.select("tbody tr")
+    }
+
+
+def test_an_equality_lead_sees_a_consultation_against_its_areas_population(client, sign_in_as):
+    _baseline()
+    consultation = _consultation({"female": 8, "male": 12})
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?consultation={consultation.id}&area={_area()}")
+    rows = _rows(page)
+    # People, share, population share, ratio
+    assert rows["Female"] == ["8", "40%", "60%", "0.67"]
+    assert rows["Male"] == ["12", "60%", "40%", "1.50"]
+    flagged = [th.text for th in page.select("tbody th") if "Under-represented" in th.text]
+    assert flagged == ["Female Under-represented"]  # 40% is below 80% of 60%
+    assert "Representation score: 80" in page.text  # 100 × (1 − ½ × (0.2 + 0.2))
+    assert page.select_one("svg[role=img]") is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reports.representation_viewed"))
+    assert event.changed_fields == ["monitoring"]
+
+
+def test_a_policy_scope_adds_up_published_figures_and_hides_nothing_new(client, sign_in_as):
+    """Two consultations: the one with a small figure publishes it as "fewer than 5", and the policy's
+    figure is a range, never the exact sum that would give the small figure away."""
+    _baseline()
+    policy = make_policy()
+    _consultation({"female": 3, "male": 12}, policy=policy)
+    _consultation({"female": 20, "male": 20}, policy=policy)
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?policy={policy.id}&area={_area()}")
+    rows = _rows(page)
+    assert rows["Female"][0] != "23" and " to " in rows["Female"][0]
+    low, high = (int(part.replace(",", "")) for part in rows["Female"][0].split(" to "))
+    assert low <= 23 <= high and high > low
+    assert "Representation score: not given" in page.text
+
+
+def test_a_withheld_consultation_is_left_out_and_said_so(client, sign_in_as):
+    _baseline()
+    policy = make_policy()
+    _consultation({"female": 2, "male": 3}, policy=policy)  # 5 people: under the minimum of 10
+    _consultation({"female": 10, "male": 10}, policy=policy)
+    sign_in_as("admin")
+    page = client.page(f"{URL}?policy={policy.id}")
+    assert "1 consultation left out: too few people answered it" in page.text
+    assert _rows(page)["Female"][0] == "10"
+
+
+def test_a_policy_lead_sees_only_their_own_policies(client, sign_in_as, make_user):
+    lead = sign_in_as("policy_lead")
+    mine = make_policy(owner_id=lead.id)
+    theirs = make_policy()
+    _consultation({"female": 10, "male": 10}, policy=mine)
+    _consultation({"female": 10, "male": 10}, policy=theirs)
+    assert client.get(f"{URL}?policy={mine.id}").status_code == 200
+    assert client.get(f"{URL}?policy={theirs.id}").status_code == 403
+    transport = db.session.scalar(select(DeliveryArea.id).where(DeliveryArea.name == "Transport"))
+    assert client.get(f"{URL}?delivery_area={transport}").status_code == 403
+    page = client.page(URL)
+    policies = [option.text for option in page.select("#policy option")]
+    assert mine.title in " ".join(policies) and theirs.title not in " ".join(policies)
+
+
+def test_officers_and_viewers_do_not_see_it(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    assert client.get(URL).status_code == 403
+
+
+def test_no_baseline_for_the_areas_is_said_plainly(client, sign_in_as):
+    consultation = _consultation({"female": 10, "male": 10}, areas=("Dudley",))
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?consultation={consultation.id}&area={_area('Dudley')}")
+    assert "No population baseline has been imported for this question" in page.text
+    assert _rows(page)["Female"][:2] == ["10", "50%"]
+
+
+def test_a_bad_period_is_refused_next_to_its_field(client, sign_in_as):
+    sign_in_as("equality_lead")
+    response = client.get(f"{URL}?date_from=31/2/2026")
+    page = BeautifulSoup(response.get_data(as_text=True), "html5lib")
+    assert page.title.text.startswith("Error: ")
+    assert "Start date must be a real date" in page.select_one("#date_from-error").text
+
+
+def test_the_csv_holds_the_page_figures(client, sign_in_as):
+    _baseline()
+    consultation = _consultation({"female": 8, "male": 12})
+    sign_in_as("equality_lead")
+    response = client.get(f"{URL}.csv?consultation={consultation.id}&area={_area()}")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    female = next(row for row in rows if row[1] == "Female")
+    assert female[2:] == ["8", "40%", "60%", "0.67", "Yes"]
+    assert db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.action == "reports.representation_exported")
+    )
