@@ -293,6 +293,85 @@ def monitoring_report(consultation: int) -> Floor:
     return Floor([(statement, {"consultation": consultation})], "the tally per question and answer")
 
 
+# ---- reports (issue 14) ------------------------------------------------------------------------------------
+
+_EIA_STATE = """
+    CASE
+      WHEN EXISTS (SELECT 1 FROM eia e WHERE e.policy_id = p.id AND e.status IN ('approved', 'published')
+                   AND (e.review_due IS NULL OR e.review_due >= current_date)) THEN 'current'
+      WHEN EXISTS (SELECT 1 FROM eia e WHERE e.policy_id = p.id AND e.status IN ('approved', 'published'))
+        THEN 'overdue'
+      WHEN EXISTS (SELECT 1 FROM eia e WHERE e.policy_id = p.id AND e.status IN ('draft', 'in_review'))
+        THEN 'in_progress'
+      ELSE 'none'
+    END"""
+
+
+def eia_coverage() -> Floor:
+    tally = f"""
+    SELECT p.delivery_area_id, p.kind, {_EIA_STATE} AS state, count(*) FROM policy p
+    WHERE p.status <> 'retired' GROUP BY 1, 2, 3
+    """
+    page = f"""
+    SELECT p.id, p.reference, p.title, p.is_key, d.name, u.name, {_EIA_STATE}
+    FROM policy p LEFT JOIN delivery_area d ON d.id = p.delivery_area_id
+    LEFT JOIN staff_user u ON u.id = p.owner_id
+    WHERE p.status <> 'retired' ORDER BY p.reference LIMIT {PER_PAGE}
+    """
+    count = "SELECT count(*) FROM (SELECT 1 FROM policy WHERE status <> 'retired' LIMIT %(bound)s) c"
+    return Floor(
+        [(tally, {}), (page, {}), (count, {"bound": BOUND})],
+        "policies by EIA state, delivery area and kind, one page of them and a bounded count",
+    )
+
+
+def barriers() -> Floor:
+    pairs = """
+    SELECT fb.barrier_id, fc.characteristic_id, count(*) FROM feedback_barrier fb
+    JOIN feedback f ON f.id = fb.feedback_id
+    JOIN feedback_characteristic fc ON fc.feedback_id = f.id
+    WHERE f.status <> 'excluded' GROUP BY 1, 2
+    """
+    totals = """
+    SELECT fb.barrier_id, count(*) FROM feedback_barrier fb JOIN feedback f ON f.id = fb.feedback_id
+    WHERE f.status <> 'excluded' GROUP BY 1
+    """
+    return Floor([(pairs, {}), (totals, {})], "items by barrier and characteristic, and by barrier alone")
+
+
+def coverage_heat_map() -> Floor:
+    reached = f"""
+    WITH page AS (SELECT id FROM policy WHERE status <> 'retired' ORDER BY reference LIMIT {PER_PAGE}),
+    reached AS (
+      SELECT cp.policy_id, f.id AS feedback_id FROM feedback f
+        JOIN consultation_policy cp ON cp.consultation_id = f.consultation_id
+        WHERE cp.policy_id IN (SELECT id FROM page) AND f.status <> 'excluded'
+      UNION
+      SELECT ep.policy_id, f.id FROM feedback f JOIN event_policy ep ON ep.event_id = f.event_id
+        WHERE ep.policy_id IN (SELECT id FROM page) AND f.status <> 'excluded'
+      UNION
+      SELECT fp.policy_id, f.id FROM feedback_policy fp JOIN feedback f ON f.id = fp.feedback_id
+        WHERE fp.policy_id IN (SELECT id FROM page) AND f.status <> 'excluded'
+    ),
+    by_characteristic AS (
+      SELECT r.policy_id, fc.characteristic_id, count(*) AS n FROM reached r
+      JOIN feedback_characteristic fc ON fc.feedback_id = r.feedback_id GROUP BY 1, 2
+    )
+    SELECT policy_id, characteristic_id, n FROM by_characteristic
+    UNION ALL SELECT policy_id, NULL, count(*) FROM reached GROUP BY policy_id
+    """
+    return Floor([(reached, {})], "a page of policies: reached items by characteristic and in all")
+
+
+def representation(policy: int) -> Floor:
+    statement = """
+    SELECT consultation_id, question, answer, count(*) FROM monitoring_answer
+    WHERE consultation_id IN (SELECT consultation_id FROM consultation_policy WHERE policy_id = %(policy)s)
+    GROUP BY 1, 2, 3
+    """
+    return Floor([(statement, {"policy": policy})], "the tally per consultation, question and answer")
+
+
 # ---- exports -----------------------------------------------------------------------------------------------
 
 

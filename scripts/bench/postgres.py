@@ -61,6 +61,15 @@ def _pages(facts: dict) -> list[PageRow]:
         PageRow("monitoring", f"monitoring report ({responses:,} responses)", "admin",
                 f"/staff/consultations/{consultation}/monitoring", floors.monitoring_report(consultation),
                 True),
+        PageRow("report_eia_coverage", "report: EIA coverage (goal: under 500 ms)", "admin",
+                "/staff/reports/eia-coverage", floors.eia_coverage(), False),
+        PageRow("report_barriers", "report: barriers by characteristic, all items (goal: under 500 ms)",
+                "admin", "/staff/reports/barriers", floors.barriers(), False),
+        PageRow("report_coverage", "report: coverage heat map, page 1 (goal: under 500 ms)", "admin",
+                "/staff/reports/coverage", floors.coverage_heat_map(), False),
+        PageRow("report_representation", f"report: representation of the big policy ({responses:,} "
+                "responses; goal: under 500 ms)", "admin", f"/staff/reports/representation?policy={policy}",
+                floors.representation(policy), False),
     ]  # fmt: skip
 
 
