@@ -19,7 +19,7 @@ to. It is given only when every figure is exact.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from crm.consultations.models import Consultation, consultation_area, consultation_policy
 from crm.consultations.monitoring import (
@@ -31,9 +31,10 @@ from crm.consultations.monitoring import (
 )
 from crm.consultations.queries import suppressed_monitoring
 from crm.core.args import ids, one_id, typed_day_range_problems
-from crm.core.models import Area
-from crm.core.suppression import PRIMARY, Distribution
+from crm.core.models import Area, Characteristic
+from crm.core.suppression import PRIMARY, Cell, Distribution, settings, suppress_counts
 from crm.core.time import end_of_uk_day, parse_day, start_of_uk_day
+from crm.engagement.models import EngagementEvent, EventReach, event_policy
 from crm.extensions import db
 from crm.policies.models import Policy
 from crm.reports.charts import Bar, BarChart
@@ -317,11 +318,22 @@ class QuestionReport:
 
 
 @dataclass(frozen=True)
+class ReachAtEvents:
+    """Officers' estimates of people reached at the scope's events, by characteristic: kept apart from the
+    monitoring figures (they are not answers people gave), and suppressed like any count of people."""
+
+    events: int
+    cells: list[tuple[str, Cell]]  # (characteristic, estimated people)
+    threshold: int
+
+
+@dataclass(frozen=True)
 class RepresentationReport:
     scope: Scope
     consultations: list
     areas: list[Area]
     questions: list[QuestionReport]
+    reach: ReachAtEvents
 
 
 def _population_shares(baseline: Baseline) -> dict[str, float]:
@@ -368,4 +380,55 @@ def representation_report(scope: Scope) -> RepresentationReport:
                 score=score(comparisons) if baseline.shares else None,
             )
         )
-    return RepresentationReport(scope, consultations, areas, reports)
+    return RepresentationReport(
+        scope, consultations, areas, reports, event_reach(scope, consultations, areas)
+    )
+
+
+def events_in(scope: Scope, consultations: list, areas: list[Area]):
+    """The scope's events, as a select of ids: not archived, held in the chosen areas (or with no area
+    given), during the period, and linked to one of its consultations or to its policy or delivery area
+    (when the scope names any of those)."""
+    linked = [EngagementEvent.consultation_id.in_([c.id for c in consultations])]
+    if scope.policy:
+        linked.append(
+            EngagementEvent.id.in_(
+                select(event_policy.c.event_id).where(event_policy.c.policy_id == scope.policy)
+            )
+        )
+    if scope.delivery_area:
+        linked.append(
+            EngagementEvent.id.in_(
+                select(event_policy.c.event_id)
+                .join(Policy, Policy.id == event_policy.c.policy_id)
+                .where(Policy.delivery_area_id == scope.delivery_area)
+            )
+        )
+    query = select(EngagementEvent.id).where(
+        EngagementEvent.is_archived.is_(False),
+        or_(EngagementEvent.area_id.is_(None), EngagementEvent.area_id.in_([a.id for a in areas])),
+    )
+    if scope.consultation or scope.policy or scope.delivery_area:
+        query = query.where(or_(*linked))  # a period alone covers every event held in it
+    if (start := parse_day(scope.date_from)) is not None:
+        query = query.where(EngagementEvent.starts_at >= start_of_uk_day(start))
+    if (end := parse_day(scope.date_to)) is not None:
+        query = query.where(EngagementEvent.starts_at < end_of_uk_day(end))
+    return query
+
+
+def event_reach(scope: Scope, consultations: list, areas: list[Area]) -> ReachAtEvents:
+    events = events_in(scope, consultations, areas)
+    count = db.session.scalar(select(func.count()).select_from(events.subquery()))
+    rows = db.session.execute(
+        select(Characteristic.name, func.sum(EventReach.estimated_count))
+        .join(EventReach, EventReach.characteristic_id == Characteristic.id)
+        .where(EventReach.event_id.in_(events))
+        .group_by(Characteristic.name, Characteristic.sort_order)
+        .order_by(Characteristic.sort_order)
+    ).all()
+    threshold, _minimum = settings()
+    # One person can be reached under several characteristics: no total to subtract from, so primary
+    # suppression is all the figures need (crm.core.suppression.suppress_counts).
+    cells = suppress_counts({name: int(total or 0) for name, total in rows}, threshold)
+    return ReachAtEvents(count, list(cells.items()), threshold)

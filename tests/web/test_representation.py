@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.reports.service import import_baseline
 from tests.baseline_files import ons_file
 from tests.consultation_factories import make_consultation, respond
-from tests.policy_factories import make_policy
+from tests.policy_factories import make_event, make_policy
 
 URL = "/staff/reports/representation"
 
@@ -142,3 +142,19 @@ def test_the_csv_holds_the_page_figures(client, sign_in_as):
     assert db.session.scalar(
         select(AuditEvent.id).where(AuditEvent.action == "reports.representation_exported")
     )
+
+
+def test_reach_at_the_scopes_events_is_shown_apart_and_suppressed(client, sign_in_as):
+    policy = make_policy()
+    consultation = _consultation({"female": 10, "male": 10}, policy=policy)
+    sandwell = db.session.get(Area, _area())
+    make_event(policies=[policy], reach={"Disability": 12, "Age": 3}, area_id=sandwell.id)
+    make_event(consultation=consultation, reach={"Disability": 8}, area_id=sandwell.id)
+    make_event(policies=[policy], reach={"Disability": 100}, area_id=_area("Dudley"))  # another area
+    make_event(reach={"Disability": 100}, area_id=sandwell.id)  # nothing to do with the policy
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?policy={policy.id}&area={sandwell.id}")
+    table = next(t for t in page.select("table") if "reached at events" in t.caption.text)
+    cells = {row.th.text: row.td.text for row in table.select("tbody tr")}
+    assert cells == {"Age": "fewer than 5", "Disability": "20"}
+    assert "2 events linked to the same consultations or policies" in page.text
