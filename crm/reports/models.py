@@ -1,4 +1,6 @@
-"""Population baselines: Census 2021 counts per area, the comparison point for "who did we hear from".
+"""Population baselines, and the diversity objectives and targets measured against the records.
+
+Baselines: Census 2021 counts per area, the comparison point for "who did we hear from".
 
 census_table: a topic summary table (TS021 ethnic group, ...) and the monitoring question it answers.
 baseline_category_map: each of the table's census categories, mapped to one answer code of that question or
@@ -6,12 +8,22 @@ baseline_category_map: each of the table's census categories, mapped to one answ
 population_baseline: one count per area, table and census category, from the import that last wrote it.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.core.models import Area, UTCDateTime, utc_now
+from crm.auth.models import StaffUser
+from crm.core.models import (
+    Area,
+    Characteristic,
+    Choice,
+    DeliveryArea,
+    TimestampMixin,
+    UTCDateTime,
+    allowed_values,
+    utc_now,
+)
 from crm.extensions import db
 
 EXCLUDED = "excluded"
@@ -75,3 +87,81 @@ class PopulationBaseline(db.Model):
     area: Mapped[Area] = relationship()
     table: Mapped[CensusTable] = relationship()
     source: Mapped[BaselineImport] = relationship()
+
+
+# ---- Diversity objectives and targets
+
+
+class MeasureKind(Choice):
+    """What a measure counts, always computed from the records (never typed). Each should rise."""
+
+    RESPONDENT_SHARE = "respondent_share", "Share of respondents from a category"
+    EVENT_REACH = "event_reach", "People with a characteristic reached at events"
+    GROUPS_ENGAGED = "groups_engaged", "Groups engaged that represent a characteristic"
+    EIA_COVERAGE = "eia_coverage", "Key policies with a current approved EIA"
+    FEEDBACK_ACTED_ON = "feedback_acted_on", "Feedback acted on"
+
+
+MEASURE_KINDS = MeasureKind.labels()
+PERCENT_KINDS = ("respondent_share", "eia_coverage", "feedback_acted_on")
+
+
+class PriorityCohort(TimestampMixin, db.Model):
+    """A named set of monitoring categories ("question:code"), such as the groups disproportionately
+    affected by COVID-19, that measures and reports can use as one."""
+
+    __tablename__ = "priority_cohort"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Objective(TimestampMixin, db.Model):
+    """A diversity objective for one key delivery area."""
+
+    __tablename__ = "objective"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_area_id: Mapped[int] = mapped_column(ForeignKey("delivery_area.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+
+    delivery_area: Mapped[DeliveryArea] = relationship()
+    owner: Mapped[StaffUser | None] = relationship()
+    measures: Mapped[list["Measure"]] = relationship(
+        back_populates="objective", order_by="Measure.id", cascade="all, delete-orphan"
+    )
+
+
+class Measure(TimestampMixin, db.Model):
+    """How progress on an objective is measured: a kind, what it is about (a category or cohort, or a
+    characteristic), a baseline and a target over a period, and who answers for it."""
+
+    __tablename__ = "measure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    category: Mapped[str] = mapped_column(String(120), default="")  # "question:code", for a respondent share
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("priority_cohort.id"), index=True)
+    characteristic_id: Mapped[int | None] = mapped_column(ForeignKey("characteristic.id"), index=True)
+    baseline: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+
+    objective: Mapped[Objective] = relationship(back_populates="measures")
+    cohort: Mapped[PriorityCohort | None] = relationship()
+    characteristic: Mapped[Characteristic | None] = relationship()
+    owner: Mapped[StaffUser | None] = relationship()
+
+    __table_args__ = (allowed_values("kind", MeasureKind),)
+
+    @property
+    def kind_label(self) -> str:
+        return MEASURE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind in PERCENT_KINDS
