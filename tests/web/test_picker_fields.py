@@ -1,0 +1,167 @@
+"""Pickers on every staff form that names a consultation, an event or policies (issue 13): a name on the
+register is taken whatever its case; anything else comes back with the form, nothing typed lost, and an error
+next to the field with "Did you mean …?"; policies already linked are ticked checkboxes beside an "Add a
+policy" picker."""
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from crm.core.time import govuk_date
+from crm.engagement.models import EngagementEvent
+from crm.extensions import db
+from tests.consultation_factories import make_consultation
+from tests.policy_factories import make_policy
+from tests.web.test_events import EVENT
+
+
+def _tree(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html5lib")
+
+
+def _event() -> EngagementEvent | None:
+    db.session.expire_all()
+    return db.session.scalar(select(EngagementEvent))
+
+
+def test_an_event_links_a_consultation_and_a_policy_named_in_any_case(client, sign_in_as):
+    consultation = make_consultation(title="Night buses survey")
+    policy = make_policy("BUS-9", "Night buses")
+    sign_in_as("engagement_officer")
+    new = client.page("/staff/events/new")
+    assert new.select_one("[data-picker='/staff/pick/consultations'] #consultation_name")
+    assert new.select_one("[data-picker='/staff/pick/policies'] #add_policy")
+    assert not new.select("input[name=policy_ids]")  # a new event has nothing to untick
+    form = {**EVENT, "consultation_name": "NIGHT buses SURVEY", "add_policy": "bus-9 night BUSES"}
+    assert client.submit("/staff/events/new", form).status_code == 302
+    event = _event()
+    assert event.consultation_id == consultation.id and [p.id for p in event.policies] == [policy.id]
+
+
+@pytest.mark.parametrize("typed", ["bus-9", "night buses", "BUS-9 Night buses"])
+def test_a_policy_is_found_by_reference_title_or_both(client, sign_in_as, typed):
+    policy = make_policy("BUS-9", "Night buses")
+    sign_in_as("engagement_officer")
+    assert client.submit("/staff/events/new", {**EVENT, "add_policy": typed}).status_code == 302
+    assert [p.id for p in _event().policies] == [policy.id]
+
+
+def test_unknown_names_come_back_with_suggestions_and_nothing_typed_is_lost(client, sign_in_as):
+    consultation = make_consultation(title="Night buses survey")
+    policy = make_policy("BUS-9", "Evening bus network")
+    sign_in_as("engagement_officer")
+    typed = {**EVENT, "consultation_name": "Nihgt buses survey", "add_policy": "Evening bus netwrk"}
+    response = client.submit("/staff/events/new", typed)
+    page = _tree(response)
+    assert response.status_code == 200 and _event() is None
+    error = page.select_one("#consultation_name-error").text
+    assert "No consultation called ‘Nihgt buses survey’ is on the register. Did you mean" in error
+    error = page.select_one("#add_policy-error").text
+    assert "No policy called ‘Evening bus netwrk’ is on the register. Did you mean" in error
+    assert [r["value"] for r in page.select("input[name='consultation_name-suggestion']")] == [
+        "Night buses survey",
+        "",
+    ]
+    assert [r["value"] for r in page.select("input[name='add_policy-suggestion']")] == [
+        "BUS-9 Evening bus network",
+        "",
+    ]
+    assert page.select_one("#consultation_name")["value"] == "Nihgt buses survey"
+    assert page.select_one("#add_policy")["value"] == "Evening bus netwrk"
+    assert page.select_one("#title")["value"] == EVENT["title"] and page.select_one("#venue")["value"]
+    chosen = {
+        **typed,
+        "consultation_name-suggestion": "Night buses survey",
+        "add_policy-suggestion": "BUS-9 Evening bus network",
+    }
+    assert client.submit("/staff/events/new", chosen).status_code == 302
+    event = _event()
+    assert event.consultation_id == consultation.id and [p.id for p in event.policies] == [policy.id]
+
+
+def test_a_name_nothing_like_any_says_so_without_suggestions(client, sign_in_as):
+    make_consultation(title="Night buses survey")
+    sign_in_as("engagement_officer")
+    response = client.submit("/staff/events/new", {**EVENT, "consultation_name": "Library hours"})
+    text = _tree(response).select_one("#consultation_name-error").text
+    assert "No consultation called ‘Library hours’ is on the register" in text and "Did you mean" not in text
+    assert _event() is None
+
+
+def test_a_chosen_suggestion_is_kept_when_another_field_fails(client, sign_in_as):
+    make_consultation(title="Night buses survey")
+    sign_in_as("engagement_officer")
+    response = client.submit(
+        "/staff/events/new",
+        {
+            **EVENT,
+            "title": "",
+            "consultation_name": "Nihgt",
+            "consultation_name-suggestion": "Night buses survey",
+        },
+    )
+    assert response.status_code == 200 and _event() is None
+    assert _tree(response).select_one("#consultation_name")["value"] == "Night buses survey"
+
+
+def test_a_retired_policy_is_not_linked_again_but_stays_until_unticked(client, sign_in_as):
+    from crm.policies.models import Policy
+
+    kept = make_policy("OLD-1", "Old scheme")
+    make_policy("OLD-2", "Older scheme", status="retired")
+    current = make_policy("NEW-1", "New scheme")
+    sign_in_as("engagement_officer")
+    assert client.submit("/staff/events/new", {**EVENT, "add_policy": "OLD-1"}).status_code == 302
+    event = _event()
+    db.session.get(Policy, kept.id).status = "retired"
+    db.session.commit()
+    url = f"/staff/events/{event.id}/edit"
+    edit = client.page(url)
+    assert [(box["value"], box.has_attr("checked")) for box in edit.select("input[name=policy_ids]")] == [
+        (str(kept.id), True)
+    ]
+    assert "OLD-1 Old scheme (retired)" in edit.text
+    response = client.submit(url, {**EVENT, "policy_ids": [str(kept.id)], "add_policy": "older scheme"})
+    assert response.status_code == 200
+    assert (
+        "The policy ‘older scheme’ is retired and takes no new evidence. Choose a current policy"
+        in _tree(response).select_one("#add_policy-error").text
+    )
+    # kept while ticked, with another added; unticked, it goes
+    client.submit(url, {**EVENT, "policy_ids": [str(kept.id)], "add_policy": "NEW-1"})
+    assert {p.id for p in _event().policies} == {kept.id, current.id}
+    client.submit(url, {**EVENT, "policy_ids": [str(current.id)]})
+    assert [p.id for p in _event().policies] == [current.id]
+    # a policy not linked cannot be ticked into it
+    refused = client.submit(url, {**EVENT, "policy_ids": [str(current.id), str(kept.id)]})
+    assert "not a valid choice" in refused.get_data(as_text=True).lower()
+
+
+def test_editing_an_event_shows_its_consultation_and_can_clear_it(client, sign_in_as):
+    consultation = make_consultation(title="Night buses survey")
+    sign_in_as("engagement_officer")
+    client.submit("/staff/events/new", {**EVENT, "consultation_name": "Night buses survey"})
+    event = _event()
+    url = f"/staff/events/{event.id}/edit"
+    assert client.page(url).select_one("#consultation_name")["value"] == consultation.title
+    assert client.submit(url, {**EVENT, "consultation_name": ""}).status_code == 302
+    assert _event().consultation_id is None
+
+
+def test_the_event_picker_names_an_event_by_its_title_and_day(client, sign_in_as):
+    from crm.core.pickers import pick
+    from crm.engagement.queries import EVENT_LOOKUP
+    from tests.factories import make_event
+
+    first = make_event("Skills Street", days_ago=14)
+    second = make_event("Skills Street", days_ago=7)
+    sign_in_as("engagement_officer")
+    label = f"Skills Street, {govuk_date(second.starts_at)}"
+    assert pick(label.upper(), EVENT_LOOKUP).record.id == second.id
+    assert pick(f"skills street, {govuk_date(first.starts_at)}", EVENT_LOOKUP).record.id == first.id
+    # the title alone names two: its suggestions say which
+    shared = pick("Skills Street", EVENT_LOOKUP)
+    assert shared.record is None and set(shared.suggestions) == {
+        f"Skills Street, {govuk_date(first.starts_at)}",
+        label,
+    }
