@@ -165,3 +165,102 @@ def test_the_event_picker_names_an_event_by_its_title_and_day(client, sign_in_as
         f"Skills Street, {govuk_date(first.starts_at)}",
         label,
     }
+
+
+# ---- Feedback: recorded and corrected -------------------------------------------------------------------
+
+FEEDBACK = {"source": "email", "text": "Please run buses after 9pm", "received_on": ["3", "11", "2026"]}
+
+
+def _feedback():
+    from crm.feedback.models import Feedback
+
+    db.session.expire_all()
+    return db.session.scalar(select(Feedback))
+
+
+def test_recorded_feedback_names_its_consultation_and_a_policy(client, sign_in_as):
+    consultation = make_consultation(title="Night buses survey")
+    policy = make_policy("BUS-9", "Evening bus network")
+    sign_in_as("engagement_officer")
+    page = client.page("/staff/feedback/new")
+    assert page.select_one("[data-picker='/staff/pick/consultations'] #consultation_name")
+    assert page.select_one("[data-picker='/staff/pick/policies'] #add_policy")
+    typed = {**FEEDBACK, "consultation_name": "Nihgt buses survey", "add_policy": "Evening bus netwrk"}
+    response = client.submit("/staff/feedback/new", typed)
+    page = _tree(response)
+    assert response.status_code == 200 and _feedback() is None
+    assert "Did you mean" in page.select_one("#consultation_name-error").text
+    assert "Did you mean" in page.select_one("#add_policy-error").text
+    assert page.select_one("#text").text.strip() == FEEDBACK["text"]
+    assert page.select_one("#add_policy")["value"] == "Evening bus netwrk"
+    response = client.submit(
+        "/staff/feedback/new", {**FEEDBACK, "consultation_name": "NIGHT BUSES SURVEY", "add_policy": "bus-9"}
+    )
+    item = _feedback()
+    assert response.status_code == 302
+    assert item.consultation_id == consultation.id and [p.id for p in item.policies] == [policy.id]
+
+
+def test_a_correction_names_an_event_by_title_and_day_and_an_archived_one_gets_its_own_message(
+    client, sign_in_as
+):
+    from crm.core import audit
+    from crm.engagement.service import set_archived
+    from tests.policy_factories import make_event, make_feedback
+
+    item = make_feedback("Words")
+    event = make_event(title="Skills Street")
+    old = make_event(title="Old stall")
+    set_archived(audit.SYSTEM, old, True)
+    db.session.commit()
+    sign_in_as("engagement_officer")
+    url = f"/staff/feedback/{item.id}/correct"
+    page = client.page(url)
+    assert page.select_one("[data-picker='/staff/pick/events'] #event_name")
+    assert not page.select("input[name=policy_ids]")  # nothing linked to untick
+    base = {"text": "Words", "seen": page.select_one("input[name=seen]")["value"], "group_name": ""}
+    archived_label = f"Old stall, {govuk_date(old.starts_at)}"
+    refused = client.submit(url, {**base, "event_name": archived_label})
+    assert f"The event ‘{archived_label}’ is archived" in _tree(refused).select_one("#event_name-error").text
+    assert _tree(refused).select_one("#event_name")["value"] == archived_label
+    label = f"skills street, {govuk_date(event.starts_at)}"
+    assert client.submit(url, {**base, "event_name": label}).status_code == 302
+    assert _feedback().event_id == event.id
+    # the form shows it as the picker names it
+    assert (
+        client.page(url).select_one("#event_name")["value"] == f"Skills Street, {govuk_date(event.starts_at)}"
+    )
+
+
+def test_a_correction_keeps_an_event_archived_since_and_its_ticked_policies(client, sign_in_as):
+    from crm.core import audit
+    from crm.engagement.service import set_archived
+    from tests.policy_factories import make_event, make_feedback
+
+    policy = make_policy("BUS-9", "Evening bus network")
+    other = make_policy("LIB-1", "Library hours")
+    event = make_event(title="Skills Street")
+    item = make_feedback("Words", event=event, policies=[policy])
+    set_archived(audit.SYSTEM, event, True)
+    db.session.commit()
+    sign_in_as("engagement_officer")
+    url = f"/staff/feedback/{item.id}/correct"
+    page = client.page(url)
+    label = f"Skills Street, {govuk_date(event.starts_at)}"
+    assert page.select_one("#event_name")["value"] == label
+    assert [(b["value"], b.has_attr("checked")) for b in page.select("input[name=policy_ids]")] == [
+        (str(policy.id), True)
+    ]
+    data = {
+        "text": "New words",
+        "seen": page.select_one("input[name=seen]")["value"],
+        "event_name": label,
+        "group_name": "",
+        "consultation_name": "",
+        "policy_ids": [str(policy.id)],
+        "add_policy": "library hours",
+    }
+    assert client.submit(url, data).status_code == 302
+    item = _feedback()
+    assert item.event_id == event.id and {p.id for p in item.policies} == {policy.id, other.id}
