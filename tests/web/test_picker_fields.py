@@ -264,3 +264,39 @@ def test_a_correction_keeps_an_event_archived_since_and_its_ticked_policies(clie
     assert client.submit(url, data).status_code == 302
     item = _feedback()
     assert item.event_id == event.id and {p.id for p in item.policies} == {policy.id, other.id}
+
+
+# ---- A consultation's policies ---------------------------------------------------------------------------
+
+
+def test_a_consultation_adds_policies_one_a_save_and_unticks_them(client, sign_in_as):
+    from crm.consultations.models import Consultation
+    from tests.web.test_consultations_staff import DETAILS
+
+    policy = make_policy("BUS-9", "Evening bus network")
+    other = make_policy("LIB-1", "Library hours")
+    sign_in_as("engagement_officer")
+    new = client.page("/staff/consultations/new")
+    assert new.select_one("[data-picker='/staff/pick/policies'] #add_policy")
+    assert not new.select("input[name=policy_ids]")
+    refused = client.submit("/staff/consultations/new", {**DETAILS, "add_policy": "Evening bus netwrk"})
+    page = _tree(refused)
+    assert refused.status_code == 200 and db.session.scalar(select(Consultation)) is None
+    assert "Did you mean" in page.select_one("#add_policy-error").text
+    assert page.select_one("#title")["value"] == DETAILS["title"]
+    chosen = {
+        **DETAILS,
+        "add_policy": "Evening bus netwrk",
+        "add_policy-suggestion": "BUS-9 Evening bus network",
+    }
+    assert client.submit("/staff/consultations/new", chosen).status_code == 302
+    consultation = db.session.scalar(select(Consultation))
+    url = f"/staff/consultations/{consultation.id}/edit"
+    edit = client.page(url)
+    assert [b["value"] for b in edit.select("input[name=policy_ids][checked]")] == [str(policy.id)]
+    client.submit(url, {**DETAILS, "policy_ids": [str(policy.id)], "add_policy": "lib-1"})
+    db.session.expire_all()
+    assert {p.id for p in db.session.get(Consultation, consultation.id).policies} == {policy.id, other.id}
+    client.submit(url, {**DETAILS, "policy_ids": [str(other.id)]})
+    db.session.expire_all()
+    assert [p.id for p in db.session.get(Consultation, consultation.id).policies] == [other.id]
