@@ -198,6 +198,10 @@ def response_form_class(consultation, staff: bool = False):
             choices=[SelectChoice(k, v) for k, v in CHANNELS.items() if k != "online"],
             validate_choice=False,
         )
+        ResponseForm.event_name = picker_field(
+            "Event it was collected at",
+            "Only for a response collected at an event: its title and day, like Skills Street, 3 March 2026",
+        )
         ResponseForm.received_on = GovDateField(
             "Date received",
             validators=[Optional()],

@@ -16,8 +16,9 @@ from crm.consultations.forms import (
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.core import args, jobs, spreadsheets, suppression
+from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
-from crm.core.pickers import keep_chosen, pick_another
+from crm.core.pickers import keep_chosen, pick_another, pick_into, provided
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
 from crm.core.text import plural
@@ -318,6 +319,7 @@ def response(consultation_id: int, response_id: int):
         response=found,
         form=form,
         sees_personal=personal,
+        **contributions("response-page", found),
     )
 
 
@@ -353,7 +355,9 @@ def new_response(consultation_id: int):
     if request.method == "GET":
         form.token.data = service.new_submission_token()
         form.respondent_kind.data = "individual"
-    if form.validate_on_submit():
+    else:  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.event_name)
+    if form.validate_on_submit() and (event := _collected_at(form)) is not False:
         values = response_values(form, consultation)
         received_on = form.received_on.data
         try:
@@ -362,6 +366,7 @@ def new_response(consultation_id: int):
                 channel=form.channel.data or "",
                 actor=current_user,
                 received_at=uk_midday(received_on) if received_on else None,
+                event_id=event.id if event else None,
                 **values,
             )
         except service.ResponseInvalid as error:
@@ -377,6 +382,17 @@ def new_response(consultation_id: int):
         consultation=consultation,
         monitoring_questions=monitoring.asked_questions(consultation),
     )
+
+
+def _collected_at(form):
+    """The event a response keyed in from one names: the event, None when none is named (the service says
+    whether one must be), or False when the name is not on the register (the error is on the field). The
+    events lookup comes from engagement, which this area does not import."""
+    if form.channel.data != "event":
+        form.event_name.data = ""  # only a response collected at an event names one
+        return None
+    event = pick_into(form.event_name, request.form, provided("events"))
+    return False if form.event_name.errors else event
 
 
 def _attach_errors(form, errors: dict[str, str]) -> None:

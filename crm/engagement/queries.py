@@ -133,6 +133,10 @@ def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
     )
 
 
+def event_by_id(event_id: int) -> EngagementEvent | None:
+    return db.session.get(EngagementEvent, event_id)
+
+
 def event_label(title: str, starts_at) -> str:
     """How a picker names an event: titles repeat (a programme of sessions all called "Skills Street"), so
     the day makes it one: "Skills Street, 3 March 2026"."""

@@ -16,6 +16,7 @@ from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
+from crm.engagement.queries import event_label
 from crm.forms import ConfirmForm, optional_choices
 from crm.groups.queries import GROUP_LOOKUP
 from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices
@@ -171,6 +172,13 @@ def _event(event_id: int):
 def event_page(event_id: int):
     event = _event(event_id)
     return render_event_page(event)
+
+
+@contributes_to("response-page")
+def _response_event(response) -> dict:
+    """A response collected at an event names it on its page (consultations does not import engagement)."""
+    event = queries.event_by_id(response.event_id) if response.event_id else None
+    return {"event": event, "event_name": event_label(event.title, event.starts_at) if event else ""}
 
 
 def render_event_page(event, **overrides):

@@ -99,3 +99,35 @@ def test_migration_0011_rewrites_monitoring_answers_shuffled_and_unmarked(tmp_pa
         rows = connection.execute("SELECT id, answer FROM monitoring_answer ORDER BY rowid").fetchall()
     assert sorted(rows) == [(f"{n:032x}", "female" if n < 10 else "male") for n in range(200)]
     assert [row[0] for row in rows] != sorted(row[0] for row in rows)  # not in the order they were stored
+
+
+def test_migration_0017_links_responses_to_events_and_comes_down_again(tmp_path):
+    """A response stored before 0017 keeps its answers (the table is rebuilt on SQLite), gains an empty
+    event_id set to null when its event is deleted, and 0017 undone takes the column away again."""
+    import sqlite3
+
+    database = tmp_path / "old.sqlite"
+    env = {"CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+    _flask_db(env, "upgrade", "0016")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO consultation (id, title, slug, summary, background, status, formats, privacy_notice,"
+            " asks_monitoring, asks_carer, asks_care_experienced, created_at, updated_at)"
+            " VALUES (1, 'Old', 'old', '', '', 'open', '[]', '', 1, 0, 0, '2026-01-01', '2026-01-01')"
+        )
+        connection.execute(
+            "INSERT INTO response (id, consultation_id, reference, submission_token, channel,"
+            " respondent_kind, group_name, name, email, language, status, consent_given, received_at)"
+            " VALUES (1, 1, 'R-1', 't', 'event', 'individual', '', '', '', 'English', 'received', 1,"
+            " '2026-01-02')"
+        )
+    _flask_db(env, "upgrade")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT reference, event_id FROM response").fetchall() == [("R-1", None)]
+        keys = connection.execute("PRAGMA foreign_key_list(response)").fetchall()
+        assert ("engagement_event", "event_id", "id", "SET NULL") in [(k[2], k[3], k[4], k[6]) for k in keys]
+        assert "ix_response_event_id" in [row[1] for row in connection.execute("PRAGMA index_list(response)")]
+    _flask_db(env, "downgrade", "0016")
+    with sqlite3.connect(database) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(response)")]
+        assert "event_id" not in columns and connection.execute("SELECT reference FROM response").fetchall()

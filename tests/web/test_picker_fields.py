@@ -300,3 +300,100 @@ def test_a_consultation_adds_policies_one_a_save_and_unticks_them(client, sign_i
     client.submit(url, {**DETAILS, "policy_ids": [str(other.id)]})
     db.session.expire_all()
     assert [p.id for p in db.session.get(Consultation, consultation.id).policies] == [other.id]
+
+
+# ---- A response keyed in from an event --------------------------------------------------------------------
+
+
+def _keyed(client, consultation, **changes):
+    url = f"/staff/consultations/{consultation.id}/responses/new"
+    questions = consultation.questions
+    data = {
+        "token": client.page(url).select_one("input[name=token]")["value"],
+        "channel": "event",
+        "respondent_kind": "individual",
+        f"q{questions[0].id}": "Said at the stall",
+        f"q{questions[1].id}": "2",
+    }
+    return client.submit(url, {**data, **changes})
+
+
+def _response():
+    from crm.consultations.models import Response
+
+    db.session.expire_all()
+    return db.session.scalar(select(Response))
+
+
+def test_a_response_collected_at_an_event_names_it_and_so_does_its_feedback(client, sign_in_as):
+    from crm.feedback.models import Feedback
+    from tests.policy_factories import make_event
+
+    consultation = make_consultation()
+    event = make_event(title="Skills Street")
+    sign_in_as("engagement_officer")
+    form = client.page(f"/staff/consultations/{consultation.id}/responses/new")
+    assert form.select_one("[data-picker='/staff/pick/events'] #event_name")
+    label = f"Skills Street, {govuk_date(event.starts_at)}"
+    response = _keyed(client, consultation, event_name=label.upper())
+    assert response.status_code == 302
+    stored = _response()
+    assert stored.event_id == event.id
+    assert db.session.scalar(select(Feedback.event_id).where(Feedback.response_id == stored.id)) == event.id
+    page = client.page(response.location)
+    link = page.select_one(f"a[href='/staff/events/{event.id}']")
+    assert link is not None and link.text == label
+
+
+def test_a_response_collected_at_an_event_must_name_one_on_the_register(client, sign_in_as):
+    from tests.policy_factories import make_event
+
+    consultation = make_consultation()
+    event = make_event(title="Skills Street")
+    sign_in_as("engagement_officer")
+    missing = _keyed(client, consultation)
+    assert missing.status_code == 200 and _response() is None
+    error = _tree(missing).select_one("#event_name-error").text
+    assert "Enter the event this response was collected at" in error
+    unknown = _keyed(client, consultation, event_name="Skils Street")
+    page = _tree(unknown)
+    assert unknown.status_code == 200 and _response() is None
+    assert "Did you mean" in page.select_one("#event_name-error").text
+    assert page.select_one("#event_name")["value"] == "Skils Street"
+    assert page.select_one("textarea").text.strip() == "Said at the stall"  # nothing typed is lost
+    label = f"Skills Street, {govuk_date(event.starts_at)}"
+    suggestions = [r["value"] for r in page.select("input[name='event_name-suggestion']")]
+    assert suggestions == [label, ""]
+    chosen = _keyed(client, consultation, event_name="Skils Street", **{"event_name-suggestion": label})
+    assert chosen.status_code == 302 and _response().event_id == event.id
+
+
+def test_an_event_named_with_another_channel_is_ignored(client, sign_in_as):
+    from tests.policy_factories import make_event
+
+    consultation = make_consultation()
+    event = make_event(title="Skills Street")
+    sign_in_as("engagement_officer")
+    label = f"Skills Street, {govuk_date(event.starts_at)}"
+    assert _keyed(client, consultation, channel="paper", event_name=label).status_code == 302
+    assert _response().event_id is None
+    assert (
+        "Collected at"
+        not in client.page(f"/staff/consultations/{consultation.id}/responses/{_response().id}").text
+    )
+
+
+def test_deleting_an_event_leaves_its_responses_without_it(client, sign_in_as):
+    from sqlalchemy import delete
+
+    from crm.feedback.models import Feedback
+    from tests.policy_factories import make_event
+
+    consultation = make_consultation()
+    event = make_event(title="Skills Street")
+    sign_in_as("engagement_officer")
+    _keyed(client, consultation, event_name=f"Skills Street, {govuk_date(event.starts_at)}")
+    db.session.execute(delete(Feedback))  # feedback's own link to the event has no rule for this
+    db.session.execute(delete(EngagementEvent).where(EngagementEvent.id == event.id))
+    db.session.commit()
+    assert _response().event_id is None
