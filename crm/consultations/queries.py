@@ -373,6 +373,7 @@ CONSULTATION_LOOKUP = Lookup(
     exact=consultation_titled,
     archived=lambda _title: False,  # consultations close; none is archived
     near=lambda title: [name for _id, name in pick_consultations(title)],
+    name_of=lambda consultation: consultation.title,
 )
 
 

@@ -22,8 +22,15 @@ class Lookup:
     exact: Callable[[str], object | None]  # the unarchived record with this name, any case
     archived: Callable[[str], bool]  # is there an archived (or retired) one with this name?
     near: Callable[[str], list[str]]  # names of near-duplicates on the register, best first
+    name_of: Callable[[object], str] = lambda record: record.name  # a record as its picker names it
     # what a name of an archived one gets; a retired policy is not restored, say
     archived_message: str = "The {noun} ‘{typed}’ is archived. Restore it first, or choose another {noun}"
+    # does the name fit several, none of them by itself (an event's title without its day)?
+    several: Callable[[str], bool] = lambda _typed: False
+
+    def name(self, record) -> str:
+        """What a picker field naming `record` holds: "" for none."""
+        return self.name_of(record) if record is not None else ""
 
 
 @dataclass
@@ -53,6 +60,10 @@ def pick(typed: str, lookup: Lookup) -> Picked:
     if record is not None:
         return Picked(record=record)
     suggestions = [name for name in lookup.near(typed) if name.lower() != typed.lower()]
+    if lookup.several(typed):
+        return Picked(
+            error=f"More than one {lookup.noun} is called ‘{typed}’. Which one?", suggestions=suggestions
+        )
     if lookup.archived(typed):
         error = lookup.archived_message.format(noun=lookup.noun, typed=typed)
     else:
@@ -72,16 +83,15 @@ def keep_chosen(form_data, *form_fields) -> None:
 def pick_into(form_field, form_data, lookup: Lookup, required: bool = False, keep=None):
     """Resolve a picker field of a posted form: the record it names, or None with the error (and any
     suggestions, as `form_field.suggestions`) put on the field. An empty optional field is None, no error.
-    `keep` is (name, record) of what the record being edited names already: that name keeps it, even if it
-    has been archived since."""
+    `keep` is what the record being edited names already: its name keeps it, even if archived since."""
     typed = chosen_text(form_field, form_data)
     form_field.suggestions = []
     if not typed:
         if required:
             form_field.errors = [*form_field.errors, f"Enter the name of a {lookup.noun}"]
         return None
-    if keep is not None and keep[1] is not None and typed.lower() == keep[0].lower():
-        return keep[1]
+    if keep is not None and typed.lower() == lookup.name(keep).lower():
+        return keep
     picked = pick(typed, lookup)
     if picked.record is None:
         form_field.errors = [*form_field.errors, picked.error]

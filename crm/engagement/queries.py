@@ -174,10 +174,17 @@ def events_named(text: str, archived: bool = False) -> list[EngagementEvent]:
     return list(db.session.scalars(query.where(func.lower(EngagementEvent.title) == title.lower())))
 
 
+def _days_named(text: str) -> dict[str, EngagementEvent]:
+    """The days of the unarchived events the text names, each with its first event that day."""
+    days: dict[str, EngagementEvent] = {}
+    for event in events_named(text):
+        days.setdefault(govuk_date(event.starts_at), event)
+    return days
+
+
 def _event_named(text: str) -> EngagementEvent | None:
-    found = events_named(text)
-    days = {govuk_date(event.starts_at) for event in found}
-    return found[0] if len(days) == 1 else None  # a title used on several days needs its date
+    days = _days_named(text)
+    return next(iter(days.values())) if len(days) == 1 else None  # a title used on several days needs one
 
 
 EVENT_LOOKUP = provide(
@@ -187,6 +194,8 @@ EVENT_LOOKUP = provide(
         exact=_event_named,
         archived=lambda text: bool(events_named(text, archived=True)),
         near=lambda text: [label for _id, label in pick_events(text)],
+        name_of=lambda event: event_label(event.title, event.starts_at),
+        several=lambda text: len(_days_named(text)) > 1,
     ),
 )
 

@@ -16,7 +16,6 @@ from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
-from crm.engagement.queries import event_label
 from crm.forms import ConfirmForm, optional_choices
 from crm.groups.queries import GROUP_LOOKUP
 from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices
@@ -63,10 +62,7 @@ def _values(form: EventForm, event=None) -> service.EventValues | None:
     """The form's values, or None when a picker's name is not on the register (its error is on its field)."""
     starts_at, ends_at = form.times()
     consultation = pick_into(
-        form.consultation_name,
-        request.form,
-        CONSULTATION_LOOKUP,
-        keep=(event.consultation.title, event.consultation) if event and event.consultation else None,
+        form.consultation_name, request.form, CONSULTATION_LOOKUP, keep=event.consultation if event else None
     )
     policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, form.policy_ids.data or [])
     group_lines = (form.group_names.data or "").splitlines()
@@ -178,7 +174,7 @@ def event_page(event_id: int):
 def _response_event(response) -> dict:
     """A response collected at an event names it on its page (consultations does not import engagement)."""
     event = queries.event_by_id(response.event_id) if response.event_id else None
-    return {"event": event, "event_name": event_label(event.title, event.starts_at) if event else ""}
+    return {"event": event, "event_name": queries.EVENT_LOOKUP.name(event)}
 
 
 def render_event_page(event, **overrides):

@@ -19,7 +19,7 @@ from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
-from crm.engagement.queries import EVENT_LOOKUP, event_label, recent_event_choices
+from crm.engagement.queries import EVENT_LOOKUP, recent_event_choices
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
@@ -174,15 +174,14 @@ def _render_item(feedback, form=None, status: int = 200):
 
 
 def _correction_form(item) -> CorrectionForm:
-    event_name = event_label(item.event.title, item.event.starts_at) if item.event else ""
     form = CorrectionForm(
         data=None
         if request.method == "POST"
         else {
             "text": item.text,
-            "consultation_name": item.consultation.title if item.consultation else "",
-            "event_name": event_name,
-            "group_name": item.group.name if item.group else "",
+            "consultation_name": CONSULTATION_LOOKUP.name(item.consultation),
+            "event_name": EVENT_LOOKUP.name(item.event),
+            "group_name": group_queries.GROUP_LOOKUP.name(item.group),
             "policy_ids": [policy.id for policy in item.policies],
             "seen": service.version_of(item),
         }
@@ -194,38 +193,19 @@ def _correction_form(item) -> CorrectionForm:
     return form
 
 
-def _as_linked(record, name: str):
-    """(name, record) of what an item names already: typed again, it is kept, even if archived since."""
-    return (name, record) if record is not None else None
-
-
 @bp.route("/<int:feedback_id>/correct", methods=["GET", "POST"])
 @role_required(*CODERS)
 def correct(feedback_id: int):
-    """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to."""
+    """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to.
+    What it names already is kept when named again, even if archived since."""
     item = _feedback(feedback_id)
     form = _correction_form(item)
     if form.validate_on_submit():
         consultation = pick_into(
-            form.consultation_name,
-            request.form,
-            CONSULTATION_LOOKUP,
-            keep=_as_linked(item.consultation, item.consultation.title if item.consultation else ""),
+            form.consultation_name, request.form, CONSULTATION_LOOKUP, keep=item.consultation
         )
-        event = pick_into(
-            form.event_name,
-            request.form,
-            EVENT_LOOKUP,
-            keep=_as_linked(
-                item.event, event_label(item.event.title, item.event.starts_at) if item.event else ""
-            ),
-        )
-        group = pick_into(
-            form.group_name,
-            request.form,
-            group_queries.GROUP_LOOKUP,
-            keep=_as_linked(item.group, item.group.name if item.group else ""),
-        )
+        event = pick_into(form.event_name, request.form, EVENT_LOOKUP, keep=item.event)
+        group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP, keep=item.group)
         policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, form.policy_ids.data or [])
         pickers = (form.consultation_name, form.event_name, form.group_name, form.add_policy)
         if not any(field.errors for field in pickers):

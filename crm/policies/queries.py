@@ -110,5 +110,6 @@ POLICY_LOOKUP = Lookup(
     exact=policy_named,
     archived=lambda name: policy_named(name, retired=True) is not None,
     near=lambda name: [label for _id, label in pick_policies(name)],
+    name_of=lambda policy: f"{policy.reference} {policy.title}",
     archived_message="The policy ‘{typed}’ is retired and takes no new evidence. Choose a current policy",
 )

@@ -155,12 +155,15 @@ def test_the_event_picker_names_an_event_by_its_title_and_day(client, sign_in_as
 
     first = make_event("Skills Street", days_ago=14)
     second = make_event("Skills Street", days_ago=7)
+    only = make_event("Library drop-in")
     sign_in_as("engagement_officer")
     label = f"Skills Street, {govuk_date(second.starts_at)}"
     assert pick(label.upper(), EVENT_LOOKUP).record.id == second.id
+    assert pick("library DROP-IN", EVENT_LOOKUP).record.id == only.id  # a title of one event is enough
     assert pick(f"skills street, {govuk_date(first.starts_at)}", EVENT_LOOKUP).record.id == first.id
-    # the title alone names two: its suggestions say which
+    # the title alone names two: it asks which, and its suggestions say
     shared = pick("Skills Street", EVENT_LOOKUP)
+    assert shared.error == "More than one event is called ‘Skills Street’. Which one?"
     assert shared.record is None and set(shared.suggestions) == {
         f"Skills Street, {govuk_date(first.starts_at)}",
         label,
