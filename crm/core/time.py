@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
 
-# Day first, as people in the UK write it; the ISO form is what a browser's date input sends, and the last
-# is how the app writes a day (an event picker's "Skills Street, 3 March 2026").
-DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y", "%d %B %Y")
+# Day first, as people in the UK write it; the ISO form is what a browser's date input sends.
+DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d %m %Y", "%d-%m-%Y")
 
 _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
 
@@ -22,7 +21,7 @@ _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
 
 
 def parse_day(text: str | None) -> date | None:
-    """27/3/2026, 2026-03-27, 27 3 2026, 27-3-2026 or 27 March 2026, or None if it is not a real day."""
+    """27/3/2026, 2026-03-27, 27 3 2026 or 27-3-2026, or None if it is not a real day."""
     text = (text or "").strip()
     for pattern in DAY_FORMATS:
         try:
@@ -30,6 +29,15 @@ def parse_day(text: str | None) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def parse_govuk_date(text: str | None) -> date | None:
+    """A day as the app writes it (govuk_date), "27 March 2026": an event picker's "Skills Street, 3 March
+    2026" names its day so. Not a way people type days into date fields (parse_day)."""
+    try:
+        return datetime.strptime((text or "").strip(), "%d %B %Y").date()
+    except ValueError:
+        return None
 
 
 def parse_day_boxes(day: str, month: str, year: str) -> date | None:

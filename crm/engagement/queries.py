@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from crm.core.args import day, ids, one_id
 from crm.core.pagination import paginate
 from crm.core.pickers import Lookup, provide, search_short_register
-from crm.core.time import end_of_uk_day, govuk_date, govuk_month, parse_day, start_of_uk_day
+from crm.core.time import end_of_uk_day, govuk_date, govuk_month, parse_govuk_date, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_officer
 from crm.extensions import db
 
@@ -164,7 +164,7 @@ def events_named(text: str, archived: bool = False) -> list[EngagementEvent]:
         .order_by(EngagementEvent.starts_at, EngagementEvent.id)
     )
     title, _, day_text = text.rpartition(", ")
-    day = parse_day(day_text) if title else None
+    day = parse_govuk_date(day_text) if title else None
     if day is None:  # no date after the last comma: the comma is the title's own
         title = text
     else:

@@ -38,7 +38,7 @@ def _event_form(**kwargs) -> EventForm:
     form.policy_ids.choices = [
         SelectChoice(v, label) for v, label in linked_policy_choices(event.policies if event else [])
     ]
-    if request.method == "POST":
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
         keep_chosen(request.form, form.consultation_name, form.add_policy)
     return form
 
