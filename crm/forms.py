@@ -1,8 +1,14 @@
 """Shared form pieces: GOV.UK-styled fields with clear, specific messages."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextArea
-from wtforms import DateField, SelectMultipleField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
@@ -69,6 +75,25 @@ def text_area(label: str, description: str = "", limit: int = 10000) -> TextArea
     return TextAreaField(
         label, widget=GovTextArea(), description=description, validators=[max_length(label, limit)]
     )
+
+
+def picker_field(label: str, description: str = "") -> StringField:
+    """A text field that names a record on a register (crm/core/pickers.py), drawn by includes/picker.html."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        validators=[max_length(label.removesuffix(" (optional)"), 300), no_control_characters],
+    )
+
+
+def linked_field(label: str) -> SelectMultipleField:
+    """The records a record is linked to already, as ticked checkboxes (untick to remove); its choices are
+    those links alone, so nothing else can be ticked. A picker_field beside it adds one more."""
+    return SelectMultipleField(label, widget=GovCheckboxesInput(), coerce=int)
+
+
+ADD_POLICY_HINT = "Type its reference or title, like BUS-9 or Evening bus network"
 
 
 class FeedbackIds(SelectMultipleField):

@@ -24,7 +24,14 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from crm.consultations import monitoring
 from crm.consultations.models import CHANNELS, FORMATS, QUESTION_KINDS, RESPONDENT_KINDS, RESPONSE_STATUSES
 from crm.core.time import parse_time_of_day
-from crm.forms import GovDateField, choices, no_control_characters
+from crm.forms import (
+    ADD_POLICY_HINT,
+    GovDateField,
+    choices,
+    linked_field,
+    no_control_characters,
+    picker_field,
+)
 from crm.forms import max_length as limit
 
 
@@ -52,9 +59,8 @@ class ConsultationForm(FlaskForm):
         validators=[InputRequired("Enter a summary"), limit("Summary", 1000)],
     )
     background = TextAreaField("Background", widget=GovTextArea(), validators=[limit("Background", 20000)])
-    policy_ids = SelectMultipleField(
-        "Policies this consultation informs", widget=GovCheckboxesInput(), coerce=int
-    )
+    policy_ids = linked_field("Policies this consultation informs")
+    add_policy = picker_field("Add a policy it informs (optional)", ADD_POLICY_HINT)
     opens_on = GovDateField(
         "Opening date",
         description="In UK time. For example, 27 3 2027",
@@ -93,8 +99,9 @@ class ConsultationForm(FlaskForm):
     )
     submit = SubmitField("Save consultation", widget=GovSubmitInput())
 
-    def set_choices(self, policies, characteristics, areas) -> None:
-        self.policy_ids.choices = [SelectChoice(p.id, f"{p.reference} {p.title}") for p in policies]
+    def set_choices(self, linked_policies, characteristics, areas) -> None:
+        """`linked_policies`: (id, label) of the policies it informs already, to untick."""
+        self.policy_ids.choices = [SelectChoice(v, label) for v, label in linked_policies]
         self.characteristic_ids.choices = [SelectChoice(c.id, c.name) for c in characteristics]
         self.area_ids.choices = [SelectChoice(a.id, a.name) for a in areas]
 
@@ -190,6 +197,10 @@ def response_form_class(consultation, staff: bool = False):
             widget=GovRadioInput(),
             choices=[SelectChoice(k, v) for k, v in CHANNELS.items() if k != "online"],
             validate_choice=False,
+        )
+        ResponseForm.event_name = picker_field(
+            "Event it was collected at",
+            "Only for a response collected at an event: its title and day, like Skills Street, 3 March 2026",
         )
         ResponseForm.received_on = GovDateField(
             "Date received",

@@ -242,6 +242,11 @@ class Response(db.Model):
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # The event a response keyed in from one was collected at. Named by table: engagement sits above this
+    # area and is not imported (DESIGN §6); its page shows the event (the "response-page" contribution).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagement_event.id", ondelete="SET NULL"), index=True
+    )
 
     consultation: Mapped[Consultation] = relationship()
     group: Mapped[CommunityGroup | None] = relationship()

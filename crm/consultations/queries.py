@@ -22,7 +22,7 @@ from crm.core.args import one_of, search_text
 from crm.core.matching import match_key
 from crm.core.models import utc_now
 from crm.core.pagination import paginate
-from crm.core.pickers import search_short_register
+from crm.core.pickers import Lookup, search_short_register
 from crm.core.suppression import Distribution
 from crm.extensions import db
 from crm.groups.matching import near_register_groups
@@ -356,6 +356,25 @@ def consultation_choices() -> list[tuple[int, str]]:
 def pick_consultations(q: str, limit: int = 10) -> list[tuple[int, str]]:
     """The consultation picker's answer: (id, title)."""
     return search_short_register(consultation_choices(), q, limit)
+
+
+def consultation_titled(title: str) -> Consultation | None:
+    """The consultation with this title, any case (the first made, should two share one)."""
+    return db.session.scalar(
+        select(Consultation)
+        .where(func.lower(Consultation.title) == title.strip().lower())
+        .order_by(Consultation.id)
+        .limit(1)
+    )
+
+
+CONSULTATION_LOOKUP = Lookup(
+    noun="consultation",
+    exact=consultation_titled,
+    archived=lambda _title: False,  # consultations close; none is archived
+    near=lambda title: [name for _id, name in pick_consultations(title)],
+    name_of=lambda consultation: consultation.title,
+)
 
 
 GROUP_RESPONSES_PER_PAGE = 20

@@ -405,11 +405,13 @@ def submit_response(
     channel: str = "online",
     actor=audit.PUBLIC,
     received_at: datetime | None = None,
+    event_id: int | None = None,
 ) -> tuple[Response, bool]:
     """Store a response. Returns (response, created): the same token sent again gives the first response.
 
     Raises ConsultationUnavailable when it is not taking responses and ResponseInvalid (field -> message)
-    for bad answers; nothing is stored in either case.
+    for bad answers; nothing is stored in either case. A response collected at an event names the event
+    (`event_id`, found by the caller: this area does not import engagement); any other names none.
     """
     status = consultation.current_status
     if channel == "online" and status != "open":
@@ -430,6 +432,10 @@ def submit_response(
     errors.update(
         {f"about_{code}": msg for code, msg in monitoring.problems(consultation, given_monitoring).items()}
     )
+    if channel != "event":
+        event_id = None
+    elif event_id is None:
+        errors["event_name"] = "Enter the event this response was collected at"
     if channel == "online" and not consent:
         errors["consent"] = (
             "Confirm that you have read the privacy notice and agree to how your answers are used"
@@ -448,6 +454,7 @@ def submit_response(
                 response, free_text = _build_response(
                     consultation, cleaned, respondent, group, token, channel, consent, actor, received_at
                 )
+                response.event_id = event_id
                 # Sealed until published with others, apart from this transaction (monitoring_store).
                 monitoring_store.hold(consultation, response.reference, monitoring_codes)
                 response_received.send(response, free_text=free_text, policies=policies)

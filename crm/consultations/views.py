@@ -16,7 +16,9 @@ from crm.consultations.forms import (
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.core import args, jobs, spreadsheets, suppression
+from crm.core.contributions import contributions
 from crm.core.models import Area, Characteristic
+from crm.core.pickers import keep_chosen, pick_another, pick_into, provided
 from crm.core.reference import active_entries
 from crm.core.rules import show_refusal
 from crm.core.text import plural
@@ -30,7 +32,7 @@ from crm.core.time import (
 )
 from crm.extensions import db
 from crm.forms import ConfirmForm
-from crm.policies.queries import all_policies
+from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices
 
 bp = Blueprint("consultations", __name__, url_prefix="/staff/consultations")
 BUILDERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER, roles.POLICY_LEAD)
@@ -49,8 +51,13 @@ def _question(consultation: Consultation, question_id: int) -> Question:
     return question
 
 
-def _reference_lists():
-    return all_policies(), active_entries(Characteristic), active_entries(Area)
+def _consultation_form(consultation=None, **kwargs) -> ConsultationForm:
+    form = ConsultationForm(obj=consultation, **kwargs)
+    linked = linked_policy_choices(consultation.policies if consultation else [])
+    form.set_choices(linked, active_entries(Characteristic), active_entries(Area))
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.add_policy)
+    return form
 
 
 @bp.get("")
@@ -66,7 +73,13 @@ def index():
     )
 
 
-def _details(form) -> dict:
+def _details(form) -> dict | None:
+    """What the service needs from the form, or None when the policy to add is not on the register (the
+    error is on its field)."""
+    policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, form.policy_ids.data or [])
+    if form.add_policy.errors:
+        return None
+
     def when(day, clock):
         return utc_from_uk(day.data, parse_time_of_day(clock.data)) if day.data and clock.data else None
 
@@ -82,7 +95,7 @@ def _details(form) -> dict:
         "asks_monitoring": form.asks_monitoring.data,
         "asks_carer": form.asks_carer.data,
         "asks_care_experienced": form.asks_care_experienced.data,
-        "policy_ids": form.policy_ids.data or [],
+        "policy_ids": policy_ids,
         "characteristic_ids": form.characteristic_ids.data or [],
         "area_ids": form.area_ids.data or [],
     }
@@ -91,17 +104,16 @@ def _details(form) -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*BUILDERS)
 def new():
-    form = ConsultationForm()
-    form.set_choices(*_reference_lists())
+    form = _consultation_form()
     if request.method == "GET":
         form.asks_monitoring.data = True
         form.privacy_notice.data = (
             "We use your answers to shape this work. Equality questions are optional, stored apart from your "
             "other answers and reported only as totals. See our privacy notice for how long we keep them."
         )
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (details := _details(form)) is not None:
         try:
-            consultation = service.create_consultation(current_user, **_details(form))
+            consultation = service.create_consultation(current_user, **details)
         except service.ConsultationError as error:
             _field_error(form, error)
         else:
@@ -120,17 +132,16 @@ def _field_error(form, error) -> None:
 @role_required(*BUILDERS)
 def edit(consultation_id: int):
     consultation = _consultation(consultation_id)
-    form = ConsultationForm(obj=consultation)
-    form.set_choices(*_reference_lists())
+    form = _consultation_form(consultation)
     if request.method == "GET":
         form.opens_on.data, form.opens_time.data = uk_day_and_time(consultation.opens_at)
         form.closes_on.data, form.closes_time.data = uk_day_and_time(consultation.closes_at)
         form.policy_ids.data = [p.id for p in consultation.policies]
         form.characteristic_ids.data = [c.id for c in consultation.characteristics]
         form.area_ids.data = [a.id for a in consultation.areas]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (details := _details(form)) is not None:
         try:
-            changed = service.update_consultation(current_user, consultation, **_details(form))
+            changed = service.update_consultation(current_user, consultation, **details)
         except service.ConsultationError as error:
             _field_error(form, error)
         else:
@@ -308,6 +319,7 @@ def response(consultation_id: int, response_id: int):
         response=found,
         form=form,
         sees_personal=personal,
+        **contributions("response-page", found),
     )
 
 
@@ -343,7 +355,9 @@ def new_response(consultation_id: int):
     if request.method == "GET":
         form.token.data = service.new_submission_token()
         form.respondent_kind.data = "individual"
-    if form.validate_on_submit():
+    else:  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.event_name)
+    if form.validate_on_submit() and (event := _collected_at(form)) is not False:
         values = response_values(form, consultation)
         received_on = form.received_on.data
         try:
@@ -352,6 +366,7 @@ def new_response(consultation_id: int):
                 channel=form.channel.data or "",
                 actor=current_user,
                 received_at=uk_midday(received_on) if received_on else None,
+                event_id=event.id if event else None,
                 **values,
             )
         except service.ResponseInvalid as error:
@@ -367,6 +382,17 @@ def new_response(consultation_id: int):
         consultation=consultation,
         monitoring_questions=monitoring.asked_questions(consultation),
     )
+
+
+def _collected_at(form):
+    """The event a response keyed in from one names: the event, None when none is named (the service says
+    whether one must be), or False when the name is not on the register (the error is on the field). The
+    events lookup comes from engagement, which this area does not import."""
+    if form.channel.data != "event":
+        form.event_name.data = ""  # only a response collected at an event names one
+        return None
+    event = pick_into(form.event_name, request.form, provided("events"))
+    return False if form.event_name.errors else event
 
 
 def _attach_errors(form, errors: dict[str, str]) -> None:

@@ -22,6 +22,15 @@ class Lookup:
     exact: Callable[[str], object | None]  # the unarchived record with this name, any case
     archived: Callable[[str], bool]  # is there an archived (or retired) one with this name?
     near: Callable[[str], list[str]]  # names of near-duplicates on the register, best first
+    name_of: Callable[[object], str] = lambda record: record.name  # a record as its picker names it
+    # what a name of an archived one gets; a retired policy is not restored, say
+    archived_message: str = "The {noun} ‘{typed}’ is archived. Restore it first, or choose another {noun}"
+    # does the name fit several, none of them by itself (an event's title without its day)?
+    several: Callable[[str], bool] = lambda _typed: False
+
+    def name(self, record) -> str:
+        """What a picker field naming `record` holds: "" for none."""
+        return self.name_of(record) if record is not None else ""
 
 
 @dataclass
@@ -51,8 +60,12 @@ def pick(typed: str, lookup: Lookup) -> Picked:
     if record is not None:
         return Picked(record=record)
     suggestions = [name for name in lookup.near(typed) if name.lower() != typed.lower()]
+    if lookup.several(typed):
+        return Picked(
+            error=f"More than one {lookup.noun} is called ‘{typed}’. Which one?", suggestions=suggestions
+        )
     if lookup.archived(typed):
-        error = f"The {lookup.noun} ‘{typed}’ is archived. Restore it first, or choose another {lookup.noun}"
+        error = lookup.archived_message.format(noun=lookup.noun, typed=typed)
     else:
         error = f"No {lookup.noun} called ‘{typed}’ is on the register"
     if suggestions:
@@ -60,20 +73,51 @@ def pick(typed: str, lookup: Lookup) -> Picked:
     return Picked(error=error, suggestions=suggestions)
 
 
-def pick_into(form_field, form_data, lookup: Lookup, required: bool = False):
+def keep_chosen(form_data, *form_fields) -> None:
+    """Put each picker's chosen "Did you mean" suggestion in its field before the form is checked, so the
+    choice is kept even when another field fails."""
+    for form_field in form_fields:
+        chosen_text(form_field, form_data)
+
+
+def pick_into(form_field, form_data, lookup: Lookup, required: bool = False, keep=None):
     """Resolve a picker field of a posted form: the record it names, or None with the error (and any
-    suggestions, as `form_field.suggestions`) put on the field. An empty optional field is None, no error."""
+    suggestions, as `form_field.suggestions`) put on the field. An empty optional field is None, no error.
+    `keep` is what the record being edited names already: its name keeps it, even if archived since."""
     typed = chosen_text(form_field, form_data)
     form_field.suggestions = []
     if not typed:
         if required:
             form_field.errors = [*form_field.errors, f"Enter the name of a {lookup.noun}"]
         return None
+    if keep is not None and typed.lower() == lookup.name(keep).lower():
+        return keep
     picked = pick(typed, lookup)
     if picked.record is None:
         form_field.errors = [*form_field.errors, picked.error]
         form_field.suggestions = picked.suggestions
     return picked.record
+
+
+def pick_another(form_field, form_data, lookup: Lookup, linked: list[int]) -> list[int]:
+    """A many-valued link as GOV.UK forms do it: the records still ticked (`linked`) and the one an "Add a
+    …" picker field names, if any; a name that is not on the register puts its error on that field."""
+    added = pick_into(form_field, form_data, lookup)
+    return list(dict.fromkeys([*linked, *([added.id] if added is not None else [])]))
+
+
+# Lookups an area provides for a lower area's forms, which may not import it (DESIGN §6): the events
+# lookup, say, for a response keyed in at an event (consultations sits below engagement).
+_provided: dict[str, Lookup] = {}
+
+
+def provide(kind: str, lookup: Lookup) -> Lookup:
+    _provided[kind] = lookup
+    return lookup
+
+
+def provided(kind: str) -> Lookup:
+    return _provided[kind]
 
 
 def search_short_register(rows: list[tuple[int, str]], q: str, limit: int = 10) -> list[tuple[int, str]]:

@@ -31,6 +31,15 @@ def parse_day(text: str | None) -> date | None:
     return None
 
 
+def parse_govuk_date(text: str | None) -> date | None:
+    """A day as the app writes it (govuk_date), "27 March 2026": an event picker's "Skills Street, 3 March
+    2026" names its day so. Not a way people type days into date fields (parse_day)."""
+    try:
+        return datetime.strptime((text or "").strip(), "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
 def parse_day_boxes(day: str, month: str, year: str) -> date | None:
     """The day, month and year boxes of a GOV.UK date input, or None unless all three make a real day."""
     parts = [part.strip() for part in (day, month, year)]

@@ -21,7 +21,15 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from crm.core.time import parse_time_of_day, uk_day_and_time, utc_from_uk
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
-from crm.forms import GovDateField, choices, max_length, no_control_characters
+from crm.forms import (
+    ADD_POLICY_HINT,
+    GovDateField,
+    choices,
+    linked_field,
+    max_length,
+    no_control_characters,
+    picker_field,
+)
 
 
 def _valid_time(form, field):
@@ -69,10 +77,9 @@ class EventForm(FlaskForm):
         validators=[max_length("Groups involved", 20000)],
     )
     officer_ids = SelectMultipleField("Officers", widget=GovCheckboxesInput(), coerce=int)
-    consultation_id = SelectField(
-        "Linked consultation", widget=GovSelect(), coerce=int, validators=[Optional()]
-    )
-    policy_ids = SelectMultipleField("Linked policies", widget=GovCheckboxesInput(), coerce=int)
+    consultation_name = picker_field("Linked consultation (optional)", "The consultation’s title")
+    policy_ids = linked_field("Linked policies")
+    add_policy = picker_field("Add a policy (optional)", ADD_POLICY_HINT)
     attendance = IntegerField(
         "Attendance",
         widget=GovTextInput(),
@@ -102,7 +109,7 @@ class EventForm(FlaskForm):
         self.officer_ids.data = [officer.id for officer in event.officers]
         self.policy_ids.data = [policy.id for policy in event.policies]
         self.area_id.data = event.area_id or 0
-        self.consultation_id.data = event.consultation_id or 0
+        self.consultation_name.data = event.consultation.title if event.consultation else ""
         self.programme_id.data = event.programme_id or 0
 
     def times(self):

@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids, one_id
 from crm.core.pagination import paginate
-from crm.core.pickers import search_short_register
-from crm.core.time import end_of_uk_day, govuk_date, govuk_month, start_of_uk_day
+from crm.core.pickers import Lookup, provide, search_short_register
+from crm.core.time import end_of_uk_day, govuk_date, govuk_month, parse_govuk_date, start_of_uk_day
 from crm.engagement.models import EngagementEvent, EventReach, Programme, event_group, event_officer
 from crm.extensions import db
 
@@ -163,8 +163,18 @@ def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
     )
 
 
-def pick_events(q: str, limit: int = 10) -> list[tuple[int, str, str]]:
-    """The event picker's answer: (id, title, date) of unarchived events, the latest first among equals."""
+def event_by_id(event_id: int) -> EngagementEvent | None:
+    return db.session.get(EngagementEvent, event_id)
+
+
+def event_label(title: str, starts_at) -> str:
+    """How a picker names an event: titles repeat (a programme of sessions all called "Skills Street"), so
+    the day makes it one: "Skills Street, 3 March 2026"."""
+    return f"{title}, {govuk_date(starts_at)}"
+
+
+def pick_events(q: str, limit: int = 10) -> list[tuple[int, str]]:
+    """The event picker's answer: (id, "title, date") of unarchived events, the latest first among equals."""
     rows = db.session.execute(
         select(EngagementEvent.id, EngagementEvent.title, EngagementEvent.starts_at)
         .where(EngagementEvent.is_archived.is_(False))
@@ -172,7 +182,52 @@ def pick_events(q: str, limit: int = 10) -> list[tuple[int, str, str]]:
     ).all()
     found = search_short_register([(row.id, row.title) for row in rows], q, limit)
     when = {row.id: row.starts_at for row in rows}
-    return [(id_, title, govuk_date(when[id_])) for id_, title in found]
+    return [(id_, event_label(title, when[id_])) for id_, title in found]
+
+
+def events_named(text: str, archived: bool = False) -> list[EngagementEvent]:
+    """The events a picker's text names, any case: "title, date" as the picker offers it, or a title alone."""
+    text = text.strip()
+    query = (
+        select(EngagementEvent)
+        .where(EngagementEvent.is_archived.is_(archived))
+        .order_by(EngagementEvent.starts_at, EngagementEvent.id)
+    )
+    title, _, day_text = text.rpartition(", ")
+    day = parse_govuk_date(day_text) if title else None
+    if day is None:  # no date after the last comma: the comma is the title's own
+        title = text
+    else:
+        query = query.where(
+            EngagementEvent.starts_at >= start_of_uk_day(day), EngagementEvent.starts_at < end_of_uk_day(day)
+        )
+    return list(db.session.scalars(query.where(func.lower(EngagementEvent.title) == title.lower())))
+
+
+def _days_named(text: str) -> dict[str, EngagementEvent]:
+    """The days of the unarchived events the text names, each with its first event that day."""
+    days: dict[str, EngagementEvent] = {}
+    for event in events_named(text):
+        days.setdefault(govuk_date(event.starts_at), event)
+    return days
+
+
+def _event_named(text: str) -> EngagementEvent | None:
+    days = _days_named(text)
+    return next(iter(days.values())) if len(days) == 1 else None  # a title used on several days needs one
+
+
+EVENT_LOOKUP = provide(
+    "events",
+    Lookup(
+        noun="event",
+        exact=_event_named,
+        archived=lambda text: bool(events_named(text, archived=True)),
+        near=lambda text: [label for _id, label in pick_events(text)],
+        name_of=lambda event: event_label(event.title, event.starts_at),
+        several=lambda text: len(_days_named(text)) > 1,
+    ),
+)
 
 
 EVENT_CHOICES = 200

@@ -5,12 +5,12 @@ from wtforms.fields.choices import SelectChoice
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import active_staff_choices
-from crm.consultations.queries import consultation_choices
+from crm.consultations.queries import CONSULTATION_LOOKUP
 from crm.core import args, audit, spreadsheets
 from crm.core.args import whole_number
 from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
-from crm.core.pickers import not_found_message
+from crm.core.pickers import keep_chosen, not_found_message, pick_another, pick_into
 from crm.core.reference import active_choices, active_entries
 from crm.core.rules import show_refusal
 from crm.engagement import queries, service
@@ -18,7 +18,7 @@ from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.forms import ConfirmForm, optional_choices
 from crm.groups.queries import GROUP_LOOKUP
-from crm.policies.queries import policy_choices
+from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices
 
 bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
 OFFICERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)
@@ -32,11 +32,15 @@ def _staff_choices(event=None):
 
 def _event_form(**kwargs) -> EventForm:
     form = EventForm(**kwargs)
+    event = kwargs.get("obj")
     form.area_id.choices = optional_choices(active_choices(Area))
-    form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices(kwargs.get("obj"))]
-    form.consultation_id.choices = optional_choices(consultation_choices())
+    form.officer_ids.choices = [SelectChoice(v, label) for v, label in _staff_choices(event)]
+    form.policy_ids.choices = [
+        SelectChoice(v, label) for v, label in linked_policy_choices(event.policies if event else [])
+    ]
     form.programme_id.choices = optional_choices(queries.programme_choices())
-    form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.consultation_name, form.add_policy)
     return form
 
 
@@ -55,8 +59,13 @@ def _reach_from(form_data) -> tuple[dict[int, int], str | None]:
     return reach, problem
 
 
-def _values(form: EventForm) -> service.EventValues:
+def _values(form: EventForm, event=None) -> service.EventValues | None:
+    """The form's values, or None when a picker's name is not on the register (its error is on its field)."""
     starts_at, ends_at = form.times()
+    consultation = pick_into(
+        form.consultation_name, request.form, CONSULTATION_LOOKUP, keep=event.consultation if event else None
+    )
+    policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, form.policy_ids.data or [])
     group_lines = (form.group_names.data or "").splitlines()
     group_ids, unknown = service.groups_by_names(group_lines)
     if unknown:
@@ -64,6 +73,8 @@ def _values(form: EventForm) -> service.EventValues:
     reach, problem = _reach_from(request.form)
     if problem:
         raise service.EventError("reach", problem)
+    if form.consultation_name.errors or form.add_policy.errors:
+        return None
     return service.EventValues(
         title=form.title.data.strip(),
         kind=form.kind.data,
@@ -71,7 +82,7 @@ def _values(form: EventForm) -> service.EventValues:
         ends_at=ends_at,
         area_id=form.area_id.data or None,
         venue=(form.venue.data or "").strip(),
-        consultation_id=form.consultation_id.data or None,
+        consultation_id=consultation.id if consultation else None,
         programme_id=form.programme_id.data or None,
         attendance=form.attendance.data,
         coproduction_level=form.coproduction_level.data,
@@ -79,15 +90,16 @@ def _values(form: EventForm) -> service.EventValues:
         notes=(form.notes.data or "").strip(),
         group_ids=group_ids,
         officer_ids=form.officer_ids.data or [],
-        policy_ids=form.policy_ids.data or [],
+        policy_ids=policy_ids,
         reach=reach,
     )
 
 
-def _save(form: EventForm, save):
+def _save(form: EventForm, save, event=None):
     """Run `save` with the form's values; errors go next to their field. Returns the result or None."""
     try:
-        return save(_values(form))
+        values = _values(form, event)
+        return save(values) if values is not None else None
     except service.EventError as error:
         show_refusal(error, form)
     return None
@@ -161,6 +173,13 @@ def event_page(event_id: int):
     return render_event_page(event)
 
 
+@contributes_to("response-page")
+def _response_event(response) -> dict:
+    """A response collected at an event names it on its page (consultations does not import engagement)."""
+    event = queries.event_by_id(response.event_id) if response.event_id else None
+    return {"event": event, "event_name": queries.EVENT_LOOKUP.name(event)}
+
+
 def render_event_page(event, **overrides):
     """The event's page. Feedback heard there, and the quick-capture box, come from the feedback area."""
     values = {**contributions("event-page", event), **overrides}
@@ -184,7 +203,7 @@ def edit_event(event_id: int):
     if request.method == "GET":
         form.fill_times(event)
     if form.validate_on_submit():
-        changed = _save(form, lambda values: service.update_event(current_user, event, values))
+        changed = _save(form, lambda values: service.update_event(current_user, event, values), event)
         if changed is not None:
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("engagement.event_page", event_id=event.id))

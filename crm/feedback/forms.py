@@ -21,7 +21,14 @@ from wtforms.validators import InputRequired, Optional
 
 from crm.feedback.models import CHOSEN_EXCLUSIONS, EXCLUSION_REASONS, SOURCES, STANCES
 from crm.feedback.service import OTHER_CHANNELS
-from crm.forms import GovDateField, max_length, no_control_characters
+from crm.forms import (
+    ADD_POLICY_HINT,
+    GovDateField,
+    linked_field,
+    max_length,
+    no_control_characters,
+    picker_field,
+)
 
 
 class FeedbackForm(FlaskForm):
@@ -55,12 +62,8 @@ class FeedbackForm(FlaskForm):
         description="Links the feedback to a contact already on the register",
         validators=[max_length("Email address", 254)],
     )
-    consultation_id = SelectField(
-        "Consultation (optional)", widget=GovSelect(), coerce=int, validators=[Optional()]
-    )
-    policy_ids = SelectMultipleField(
-        "Policies it is about (optional)", widget=GovCheckboxesInput(), coerce=int
-    )
+    consultation_name = picker_field("Consultation (optional)", "The consultation’s title")
+    add_policy = picker_field("Policy it is about (optional)", ADD_POLICY_HINT)
     characteristic_ids = SelectMultipleField("Speaks for (optional)", widget=GovCheckboxesInput(), coerce=int)
     stance = RadioField(
         "Stance (optional)",
@@ -161,15 +164,18 @@ class CorrectionForm(FlaskForm):
         description="The words as first captured are kept, and the change is on record.",
         validators=[InputRequired("Enter what the person said"), max_length("Feedback", 10_000)],
     )
-    consultation_id = SelectField("Consultation", widget=GovSelect(), coerce=int, validators=[Optional()])
-    event_id = SelectField("Event", widget=GovSelect(), coerce=int, validators=[Optional()])
+    consultation_name = picker_field("Consultation", "Its title. Leave it empty for no consultation.")
+    event_name = picker_field(
+        "Event", "Its title and day, like Skills Street, 3 March 2026. Leave it empty for no event."
+    )
     group_name = StringField(
         "Group",
         widget=GovTextInput(),
         description="The group’s name as it is on the register. Leave it empty for no group.",
         validators=[max_length("Group", 200), no_control_characters],
     )
-    policy_ids = SelectMultipleField("Policies it is evidence for", widget=GovCheckboxesInput(), coerce=int)
+    policy_ids = linked_field("Policies it is evidence for")
+    add_policy = picker_field("Add a policy (optional)", ADD_POLICY_HINT)
     seen = HiddenField()
     submit = SubmitField("Save corrections", widget=GovSubmitInput())
 

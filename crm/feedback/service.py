@@ -294,6 +294,7 @@ def _feedback_from_free_text(response, *, free_text, policies) -> None:
                 response=response,
                 answer=answer,
                 group_id=response.group_id,
+                event_id=response.event_id,  # one keyed in from an event was heard there
                 captured_by_id=response.keyed_by_id,
                 policies=policies,
             )

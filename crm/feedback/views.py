@@ -7,19 +7,19 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.consultations.queries import consultation_choices
+from crm.consultations.queries import CONSULTATION_LOOKUP, consultation_choices
 from crm.core import args, reference
 from crm.core.args import whole_number
 from crm.core.contributions import contributes_to
 from crm.core.forms import ReferenceEntryForm
 from crm.core.models import Area, Barrier, Characteristic, Theme, utc_now
-from crm.core.pickers import chosen_text, pick_into
+from crm.core.pickers import keep_chosen, pick_another, pick_into
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
 from crm.core.time import uk_midday
 from crm.engagement.models import EngagementEvent
-from crm.engagement.queries import programme_choices, recent_event_choices
+from crm.engagement.queries import EVENT_LOOKUP, programme_choices, recent_event_choices
 from crm.engagement.views import OFFICERS, render_event_page
 from crm.extensions import db
 from crm.feedback import queries, service
@@ -36,7 +36,7 @@ from crm.feedback.models import EXCLUSION_REASONS, SOURCES, STANCES
 from crm.forms import ConfirmForm, optional_choices
 from crm.groups import queries as group_queries
 from crm.groups.models import CommunityGroup
-from crm.policies.queries import policy_choices
+from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices, policy_choices
 
 bp = Blueprint("feedback", __name__, url_prefix="/staff/feedback")
 # Quick capture lives on an event's page; the feedback area owns it (engagement does not import feedback).
@@ -180,43 +180,42 @@ def _correction_form(item) -> CorrectionForm:
         if request.method == "POST"
         else {
             "text": item.text,
-            "consultation_id": item.consultation_id,
-            "event_id": item.event_id,
-            "group_name": item.group.name if item.group else "",
+            "consultation_name": CONSULTATION_LOOKUP.name(item.consultation),
+            "event_name": EVENT_LOOKUP.name(item.event),
+            "group_name": group_queries.GROUP_LOOKUP.name(item.group),
             "policy_ids": [policy.id for policy in item.policies],
             "seen": service.version_of(item),
         }
     )
-    form.consultation_id.choices = optional_choices(consultation_choices())
-    form.event_id.choices = optional_choices(recent_event_choices(item.event_id))
-    # current policies, and any retired one it already counts for (kept unless unticked)
-    current = policy_choices()
-    kept = [(p.id, f"{p.reference} {p.title} (retired)") for p in item.policies if p.status == "retired"]
-    form.policy_ids.choices = [SelectChoice(v, label) for v, label in current + kept]
+    # its policies, a retired one among them kept unless unticked; the picker adds another
+    form.policy_ids.choices = [SelectChoice(v, label) for v, label in linked_policy_choices(item.policies)]
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.consultation_name, form.event_name, form.group_name, form.add_policy)
     return form
 
 
 @bp.route("/<int:feedback_id>/correct", methods=["GET", "POST"])
 @role_required(*CODERS)
 def correct(feedback_id: int):
-    """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to."""
+    """Put right what was captured wrongly: the words (the first ones are kept) and what it is linked to.
+    What it names already is kept when named again, even if archived since."""
     item = _feedback(feedback_id)
     form = _correction_form(item)
-    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
-        chosen_text(form.group_name, request.form)
     if form.validate_on_submit():
-        typed = (form.group_name.data or "").strip()
-        if item.group is not None and typed.lower() == item.group.name.lower():
-            group = item.group  # unchanged, even if the group has been archived since
-        else:
-            group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
-        if not form.group_name.errors:
+        consultation = pick_into(
+            form.consultation_name, request.form, CONSULTATION_LOOKUP, keep=item.consultation
+        )
+        event = pick_into(form.event_name, request.form, EVENT_LOOKUP, keep=item.event)
+        group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP, keep=item.group)
+        policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, form.policy_ids.data or [])
+        pickers = (form.consultation_name, form.event_name, form.group_name, form.add_policy)
+        if not any(field.errors for field in pickers):
             correction = service.Correction(
                 text=form.text.data,
-                consultation_id=form.consultation_id.data or None,
-                event_id=form.event_id.data or None,
+                consultation_id=consultation.id if consultation else None,
+                event_id=event.id if event else None,
                 group_id=group.id if group else None,
-                policy_ids=form.policy_ids.data or [],
+                policy_ids=policy_ids,
             )
             try:
                 changed = service.correct(current_user, item, correction, form.seen.data or "")
@@ -280,9 +279,9 @@ def reinstate(feedback_id: int):
 
 def _feedback_form() -> FeedbackForm:
     form = FeedbackForm()
-    form.consultation_id.choices = optional_choices(consultation_choices())
-    form.policy_ids.choices = [SelectChoice(v, label) for v, label in policy_choices()]
     form.characteristic_ids.choices = [SelectChoice(v, label) for v, label in active_choices(Characteristic)]
+    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
+        keep_chosen(request.form, form.group_name, form.consultation_name, form.add_policy)
     return form
 
 
@@ -290,24 +289,25 @@ def _feedback_form() -> FeedbackForm:
 @role_required(*CODERS)
 def new_feedback():
     form = _feedback_form()
-    if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
-        chosen_text(form.group_name, request.form)
     if form.validate_on_submit():
         contact = None
         group = pick_into(form.group_name, request.form, group_queries.GROUP_LOOKUP)
+        consultation = pick_into(form.consultation_name, request.form, CONSULTATION_LOOKUP)
+        policy_ids = pick_another(form.add_policy, request.form, POLICY_LOOKUP, [])
         if (form.contact_email.data or "").strip():
             contact = group_queries.contact_with_email(form.contact_email.data)
             if contact is None:
                 form.contact_email.errors = ["There is no contact with this email address on the register"]
-        if not form.group_name.errors and not form.contact_email.errors:
+        named = (form.group_name, form.consultation_name, form.add_policy, form.contact_email)
+        if not any(field.errors for field in named):
             values = service.FeedbackValues(
                 text=form.text.data,
                 source=form.source.data,
                 received_at=uk_midday(form.received_on.data),
                 group_id=group.id if group else (contact.group_id if contact else None),
                 contact_id=contact.id if contact else None,
-                consultation_id=form.consultation_id.data or None,
-                policy_ids=form.policy_ids.data or [],
+                consultation_id=consultation.id if consultation else None,
+                policy_ids=policy_ids,
                 characteristic_ids=form.characteristic_ids.data or [],
                 stance=form.stance.data or None,
             )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth import roles
@@ -10,7 +10,7 @@ from crm.auth.models import StaffUser
 from crm.core.args import one_of, search_text
 from crm.core.models import DeliveryArea
 from crm.core.pagination import paginate
-from crm.core.pickers import search_short_register
+from crm.core.pickers import Lookup, search_short_register
 from crm.core.reference import active_choices
 from crm.extensions import db
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES, Policy
@@ -69,6 +69,15 @@ def policy_choices() -> list[tuple[int, str]]:
     return [(policy.id, f"{policy.reference} {policy.title}") for policy in all_policies()]
 
 
+def linked_policy_choices(policies) -> list[tuple[int, str]]:
+    """(id, "reference title") of the policies a record is linked to, for unticking; a retired one says so
+    (it stays linked until unticked, but takes no new links)."""
+    return [
+        (p.id, f"{p.reference} {p.title}" + (" (retired)" if p.status == "retired" else ""))
+        for p in sorted(policies, key=lambda p: p.reference)
+    ]
+
+
 def pick_policies(q: str, limit: int = 10) -> list[tuple[int, str]]:
     """The policy picker's answer: (id, "reference title") of policies that are not retired, those whose
     reference contains what was typed first, then by title."""
@@ -90,3 +99,33 @@ def delivery_area_choices(current: int | None = None) -> list[tuple[int, str]]:
         if area is not None:
             choices.append((area.id, f"{area.name} (retired)"))
     return choices
+
+
+def policy_named(name: str, retired: bool = False) -> Policy | None:
+    """The policy a picker's text names, any case: "reference title" as the picker offers it, or its
+    reference or its title alone."""
+    needle = name.strip().lower()
+    status = Policy.status == "retired" if retired else Policy.status != "retired"
+    return db.session.scalar(
+        select(Policy)
+        .where(
+            status,
+            or_(
+                func.lower(Policy.reference + " " + Policy.title) == needle,
+                func.lower(Policy.reference) == needle,
+                func.lower(Policy.title) == needle,
+            ),
+        )
+        .order_by(Policy.reference)
+        .limit(1)
+    )
+
+
+POLICY_LOOKUP = Lookup(
+    noun="policy",
+    exact=policy_named,
+    archived=lambda name: policy_named(name, retired=True) is not None,
+    near=lambda name: [label for _id, label in pick_policies(name)],
+    name_of=lambda policy: f"{policy.reference} {policy.title}",
+    archived_message="The policy ‘{typed}’ is retired and takes no new evidence. Choose a current policy",
+)

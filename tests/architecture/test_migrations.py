@@ -131,3 +131,35 @@ def test_migration_0019_turns_typed_work_areas_into_delivery_areas(tmp_path):
     with sqlite3.connect(database) as connection:
         typed = connection.execute("SELECT work_area FROM policy ORDER BY id").fetchall()
     assert typed == [("Skills",), ("Skills",), ("Net zero",), ("",)]
+
+
+def test_migration_0023_links_responses_to_events_and_comes_down_again(tmp_path):
+    """A response stored before 0023 keeps its answers (the table is rebuilt on SQLite), gains an empty
+    event_id set to null when its event is deleted, and 0023 undone takes the column away again."""
+    import sqlite3
+
+    database = tmp_path / "old.sqlite"
+    env = {"CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}"}
+    _flask_db(env, "upgrade", "0022")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO consultation (id, title, slug, summary, background, status, formats, privacy_notice,"
+            " asks_monitoring, asks_carer, asks_care_experienced, created_at, updated_at)"
+            " VALUES (1, 'Old', 'old', '', '', 'open', '[]', '', 1, 0, 0, '2026-01-01', '2026-01-01')"
+        )
+        connection.execute(
+            "INSERT INTO response (id, consultation_id, reference, submission_token, channel,"
+            " respondent_kind, group_name, name, email, language, status, consent_given, received_at)"
+            " VALUES (1, 1, 'R-1', 't', 'event', 'individual', '', '', '', 'English', 'received', 1,"
+            " '2026-01-02')"
+        )
+    _flask_db(env, "upgrade")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT reference, event_id FROM response").fetchall() == [("R-1", None)]
+        keys = connection.execute("PRAGMA foreign_key_list(response)").fetchall()
+        assert ("engagement_event", "event_id", "id", "SET NULL") in [(k[2], k[3], k[4], k[6]) for k in keys]
+        assert "ix_response_event_id" in [row[1] for row in connection.execute("PRAGMA index_list(response)")]
+    _flask_db(env, "downgrade", "0022")
+    with sqlite3.connect(database) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(response)")]
+        assert "event_id" not in columns and connection.execute("SELECT reference FROM response").fetchall()

@@ -1,4 +1,6 @@
-"""The group picker with a keyboard: accessible-autocomplete over /staff/pick/groups, axe clean."""
+"""Pickers with a keyboard: accessible-autocomplete over /staff/pick/<kind>, axe clean."""
+
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
@@ -31,3 +33,48 @@ def test_an_officer_picks_a_group_with_the_keyboard(page, make_user):
     page.get_by_role("button", name="Save feedback").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Feedback saved")
     assert db.session.scalar(db.select(Feedback.group_id)) == group.id
+
+
+def test_an_officer_links_an_event_and_a_policy_with_the_keyboard(page, make_user):
+    """The event picker fills the field with the event's title and day (titles repeat); the policy picker
+    with its reference and title; both are taken as they are."""
+    from crm.core.time import govuk_date
+    from tests.consultation_factories import make_consultation
+    from tests.policy_factories import make_event, make_feedback, make_policy
+
+    event = make_event(title="Skills Street at Bloxwich market")
+    make_event(title="Skills Street at Bloxwich market", starts_at=event.starts_at - timedelta(days=7))
+    policy = make_policy("BUS-9", "Evening bus network")
+    consultation = make_consultation(title="Night buses survey")
+    item = make_feedback("Buses stop too early")
+    officer = make_user(role=roles.ENGAGEMENT_OFFICER)
+    sign_in(page, officer.email, PASSWORD)
+    page.goto(f"/staff/feedback/{item.id}/correct")
+    label = f"Skills Street at Bloxwich market, {govuk_date(event.starts_at)}"
+    field = page.get_by_role("combobox", name="Event")
+    field.press_sequentially("skills str", delay=50)
+    expect(page.get_by_role("option", name=label)).to_be_visible()
+    assert_accessible(page)
+    field.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(field).to_have_value(label)
+    consultation_field = page.get_by_role("combobox", name="Consultation")
+    consultation_field.press_sequentially("night bus", delay=50)
+    expect(page.get_by_role("option", name="Night buses survey")).to_be_visible()
+    consultation_field.press("ArrowDown")
+    page.keyboard.press("Enter")
+    policy_field = page.get_by_role("combobox", name="Add a policy (optional)")
+    policy_field.press_sequentially("bus-9", delay=50)
+    expect(page.get_by_role("option", name="BUS-9 Evening bus network")).to_be_visible()
+    policy_field.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(policy_field).to_have_value("BUS-9 Evening bus network")
+    page.get_by_role("button", name="Save corrections").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Corrections saved")
+    db.session.expire_all()
+    saved = db.session.get(Feedback, item.id)
+    assert (saved.event_id, saved.consultation_id) == (event.id, consultation.id)
+    assert [p.id for p in saved.policies] == [policy.id]
+    page.goto(f"/staff/feedback/{item.id}/correct")
+    expect(page.get_by_role("checkbox", name="BUS-9 Evening bus network")).to_be_checked()
+    assert_accessible(page)

@@ -13,6 +13,7 @@ from crm.core.time import (
     govuk_month,
     parse_day,
     parse_day_boxes,
+    parse_govuk_date,
     parse_time_of_day,
     start_of_uk_day,
     uk_day_and_time,
@@ -211,3 +212,9 @@ def test_either_side_of_the_october_change_shows_the_clock_on_the_wall():
 def test_months_are_uk_months():
     assert govuk_month(datetime(2026, 11, 27, 14, 0, tzinfo=UTC)) == "November 2026"
     assert govuk_month(datetime(2026, 5, 31, 23, 30, tzinfo=UTC)) == "June 2026"  # 00:30 BST on 1 June
+
+
+def test_a_day_as_the_app_writes_it_is_read_back():
+    assert parse_govuk_date(govuk_date(date(2026, 3, 3))) == date(2026, 3, 3)
+    assert parse_govuk_date(" 27 march 2026 ") == date(2026, 3, 27)
+    assert parse_govuk_date("31 February 2026") is None and parse_govuk_date("Skills Street") is None

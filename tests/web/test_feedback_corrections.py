@@ -4,6 +4,7 @@ with a reason, mark it a duplicate, and count it again. Excluded and duplicate i
 from sqlalchemy import select
 
 from crm.core.models import AuditEvent
+from crm.core.time import govuk_date
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from tests.consultation_factories import make_consultation
@@ -22,8 +23,8 @@ def _correct(client, item, **changes):
     data = {
         "text": page.select_one("#text").text,
         "seen": page.select_one("input[name=seen]")["value"],
-        "consultation_id": "0",
-        "event_id": "0",
+        "consultation_name": "",
+        "event_name": "",
         "group_name": "",
     }
     data.update(changes)
@@ -41,10 +42,10 @@ def test_an_officer_corrects_the_words_and_the_links_and_the_first_words_are_kep
         client,
         item,
         text="The 51 bus stops too early",
-        consultation_id=str(consultation.id),
-        event_id=str(event.id),
+        consultation_name="night buses survey",
+        event_name=f"Fictional bus station stall, {govuk_date(event.starts_at)}",
         group_name="fictional tipton tenants",
-        policy_ids=[str(policy.id)],
+        add_policy="bus-9",
     )
     assert response.status_code == 302
     item = _item(item.id)
@@ -71,6 +72,8 @@ def test_bad_corrections_are_refused_next_to_the_field_and_nothing_typed_is_lost
     assert "New words" in body  # kept in the box
     retired_choice = _correct(client, item, text="New words", policy_ids=[str(retired.id)])
     assert "is not a valid choice" in retired_choice.get_data(as_text=True).lower()
+    retired_named = _correct(client, item, text="New words", add_policy="OLD-1")
+    assert "The policy ‘OLD-1’ is retired and takes no new evidence" in retired_named.get_data(as_text=True)
     assert _item(item.id).text == "Original words"
 
 
@@ -81,7 +84,7 @@ def test_a_stale_edit_is_refused_and_then_applies_to_the_new_version(client, sig
     page = client.page(url)
     opened = page.select_one("input[name=seen]")["value"]
     assert _correct(client, item, text="Someone else's edit").status_code == 302
-    data = {"text": "My edit", "seen": opened, "consultation_id": "0", "event_id": "0", "group_name": ""}
+    data = {"text": "My edit", "seen": opened, "consultation_name": "", "event_name": "", "group_name": ""}
     refused = client.submit(url, data)
     body = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "Someone changed this feedback after you opened it" in body
