@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.policies.views import bp as policies_bp
     from crm.privacy.views import bp as privacy_bp
     from crm.reports.baselines_views import bp as baselines_bp
+    from crm.reports.objective_views import bp as objectives_bp
     from crm.reports.portfolio_views import bp as portfolio_bp
     from crm.reports.programme_views import bp as programmes_bp
     from crm.reports.views import bp as reports_bp
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_bp,
         reports_bp,
         portfolio_bp,
+        objectives_bp,
         programmes_bp,
         baselines_bp,
         groups_bp,

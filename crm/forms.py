@@ -67,7 +67,8 @@ class GovDateField(DateField):
             raise ValueError("Enter a day, month and year")
         self.data = parse_day_boxes(*valuelist)
         if self.data is None:
-            raise ValueError(self.invalid_value_message or self.gettext("Not a valid date value."))
+            # GOV.UK's wording: name the field and say what is wrong ("Date received must be a real date").
+            raise ValueError(f"{self.label.text} must be a real date")
 
 
 def text_area(label: str, description: str = "", limit: int = 10000) -> TextAreaField:

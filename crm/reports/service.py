@@ -7,17 +7,30 @@ changes nothing (DESIGN rule 3). Like every service it changes the session and a
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
-from crm.consultations.monitoring import BY_CODE
+from crm.auth.models import StaffUser
+from crm.consultations.monitoring import BY_CODE, QUESTIONS
 from crm.core import audit
-from crm.core.models import Area
+from crm.core.models import Area, Characteristic, DeliveryArea
 from crm.core.reference import GSS_CODES
+from crm.core.rules import RuleBroken, bounded_text
 from crm.extensions import db
 from crm.reports.baseline_files import BaselineFile, BaselineFileError, normalised, read_baseline_file
 from crm.reports.census import TABLES
-from crm.reports.models import EXCLUDED, BaselineImport, CategoryMap, CensusTable, PopulationBaseline
+from crm.reports.models import (
+    EXCLUDED,
+    MEASURE_KINDS,
+    PERCENT_KINDS,
+    BaselineImport,
+    CategoryMap,
+    CensusTable,
+    Measure,
+    Objective,
+    PopulationBaseline,
+    PriorityCohort,
+)
 
 _WHOLE_NUMBER = re.compile(r"-?\d+")
 
@@ -331,3 +344,189 @@ def add_category(actor, table: CensusTable, label: str, code: str) -> CategoryMa
     table.categories.append(category)
     audit.record(actor, "baseline.category_added", category, ["label", "monitoring_code"])
     return category
+
+
+# ---- Diversity objectives, measures and priority cohorts
+
+
+class ObjectiveError(RuleBroken):
+    """An objective, measure or cohort change was refused."""
+
+
+def _category_codes() -> set[str]:
+    """Every monitoring category a measure or cohort may name: "question:answer"."""
+    return {
+        f"{question.code}:{code}"
+        for question in QUESTIONS
+        if not question.derived
+        for code, _ in question.options
+    }
+
+
+def _delivery_area(area_id) -> DeliveryArea:
+    area = db.session.get(DeliveryArea, area_id) if area_id else None
+    if area is None:
+        raise ObjectiveError("delivery_area_id", "Select a delivery area")
+    return area
+
+
+def _owner(owner_id) -> int | None:
+    if owner_id is None:
+        return None
+    owner = db.session.get(StaffUser, owner_id)
+    if owner is None or not owner.is_active_account:
+        raise ObjectiveError("owner_id", "Select an owner from the list")
+    return owner.id
+
+
+def create_objective(actor, **values) -> Objective:
+    title = bounded_text(values.get("title"), "title", "Title", 200)
+    if not title:
+        raise ObjectiveError("title", "Enter the objective")
+    objective = Objective(
+        title=title,
+        description=bounded_text(values.get("description"), "description", "Description", 5000),
+        delivery_area_id=_delivery_area(values.get("delivery_area_id")).id,
+        owner_id=_owner(values.get("owner_id")),
+    )
+    db.session.add(objective)
+    audit.record(
+        actor, "objective.created", objective, ["title", "description", "delivery_area_id", "owner_id"]
+    )
+    return objective
+
+
+def update_objective(actor, objective: Objective, **values) -> list[str]:
+    title = bounded_text(values.get("title"), "title", "Title", 200)
+    if not title:
+        raise ObjectiveError("title", "Enter the objective")
+    changed = audit.changed_field_names(
+        objective,
+        {
+            "title": title,
+            "description": bounded_text(values.get("description"), "description", "Description", 5000),
+            "delivery_area_id": _delivery_area(values.get("delivery_area_id")).id,
+            "owner_id": _owner(values.get("owner_id")),
+        },
+    )
+    if changed:
+        audit.record(actor, "objective.updated", objective, changed)
+    return changed
+
+
+MEASURE_FIELDS = (
+    "kind",
+    "category",
+    "cohort_id",
+    "characteristic_id",
+    "baseline",
+    "target",
+    "period_start",
+    "period_end",
+    "owner_id",
+)
+
+
+def _measure_values(values: dict) -> dict:
+    """A measure's values checked: what it is about fits its kind, the figures fit its unit, the target is
+    above the baseline (every kind should rise) and the period ends after it starts."""
+    kind = values.get("kind")
+    if kind not in MEASURE_KINDS:
+        raise ObjectiveError("kind", "Select what the measure counts")
+    clean = {name: values.get(name) for name in MEASURE_FIELDS}
+    clean["category"] = clean["category"] or ""
+    if kind == "respondent_share":
+        if bool(clean["category"]) == bool(clean["cohort_id"]):
+            raise ObjectiveError("category", "Choose a category or a priority cohort, not both")
+        if clean["category"] and clean["category"] not in _category_codes():
+            raise ObjectiveError("category", "Choose a category from the list")
+        if clean["cohort_id"]:
+            cohort = db.session.get(PriorityCohort, clean["cohort_id"])
+            if cohort is None:
+                raise ObjectiveError("cohort_id", "Choose a priority cohort from the list")
+            if len({category.partition(":")[0] for category in cohort.categories}) != 1:
+                raise ObjectiveError(
+                    "cohort_id",
+                    "A share needs a cohort of one question's answers: one person can be in several",
+                )
+        clean["characteristic_id"] = None
+    else:
+        clean["category"], clean["cohort_id"] = "", None
+        if kind in ("event_reach", "groups_engaged"):
+            if (
+                not clean["characteristic_id"]
+                or db.session.get(Characteristic, clean["characteristic_id"]) is None
+            ):
+                raise ObjectiveError("characteristic_id", "Choose the characteristic it counts")
+        else:
+            clean["characteristic_id"] = None
+    for name, label in (("baseline", "Baseline"), ("target", "Target")):
+        figure = clean[name]
+        if figure is None:
+            raise ObjectiveError(name, f"Enter the {label.lower()} as a number")
+        if figure < 0 or (kind in PERCENT_KINDS and figure > 100):
+            raise ObjectiveError(
+                name,
+                f"{label} must be a percentage from 0 to 100"
+                if kind in PERCENT_KINDS
+                else f"{label} must be 0 or more",
+            )
+    if clean["target"] <= clean["baseline"]:
+        raise ObjectiveError("target", "The target must be above the baseline: this measure should rise")
+    if clean["period_start"] is None:
+        raise ObjectiveError("period_start", "Enter the date the period starts")
+    if clean["period_end"] is None:
+        raise ObjectiveError("period_end", "Enter the date the period ends")
+    if clean["period_end"] <= clean["period_start"]:
+        raise ObjectiveError("period_end", "The period must end after it starts")
+    clean["owner_id"] = _owner(clean["owner_id"])
+    return clean
+
+
+def add_measure(actor, objective: Objective, **values) -> Measure:
+    measure = Measure(objective=objective, **_measure_values(values))
+    db.session.add(measure)
+    audit.record(actor, "measure.created", measure, list(MEASURE_FIELDS))
+    return measure
+
+
+def update_measure(actor, measure: Measure, **values) -> list[str]:
+    changed = audit.changed_field_names(measure, _measure_values(values))
+    if changed:
+        audit.record(actor, "measure.updated", measure, changed)
+    return changed
+
+
+def _cohort_values(values: dict, cohort_id: int | None = None) -> dict:
+    name = bounded_text(values.get("name"), "name", "Name", 200)
+    if not name:
+        raise ObjectiveError("name", "Enter the cohort's name")
+    taken = select(PriorityCohort.id).where(func.lower(PriorityCohort.name) == name.lower())
+    if cohort_id is not None:
+        taken = taken.where(PriorityCohort.id != cohort_id)
+    if db.session.scalar(taken) is not None:
+        raise ObjectiveError("name", "There is already a cohort with this name")
+    categories = list(dict.fromkeys(values.get("categories") or []))
+    if not categories:
+        raise ObjectiveError("categories", "Choose at least one category")
+    if set(categories) - _category_codes():
+        raise ObjectiveError("categories", "Choose categories from the list")
+    return {
+        "name": name,
+        "description": bounded_text(values.get("description"), "description", "Description", 5000),
+        "categories": categories,
+    }
+
+
+def create_cohort(actor, **values) -> PriorityCohort:
+    cohort = PriorityCohort(**_cohort_values(values))
+    db.session.add(cohort)
+    audit.record(actor, "cohort.created", cohort, ["name", "description", "categories"])
+    return cohort
+
+
+def update_cohort(actor, cohort: PriorityCohort, **values) -> list[str]:
+    changed = audit.changed_field_names(cohort, _cohort_values(values, cohort.id))
+    if changed:
+        audit.record(actor, "cohort.updated", cohort, changed)
+    return changed

@@ -111,3 +111,40 @@ def audit_system():
     from crm.core import audit
 
     return audit.SYSTEM
+
+
+@pytest.mark.parametrize("javascript", [False], indirect=True)
+def test_an_equality_lead_sets_an_objective_with_a_measure_and_reads_its_progress(page, make_user):
+    lead = make_user(role=roles.EQUALITY_LEAD)
+    sign_in(page, lead.email, PASSWORD)
+    page.goto("/staff/reports")
+    page.get_by_role("link", name="Diversity objectives and targets").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Add an objective").click()
+    page.get_by_label("Objective", exact=True).fill("Hear from disabled residents about transport")
+    page.get_by_label("Delivery area").select_option(label="Transport")
+    page.get_by_role("button", name="Save objective").click()
+    page.get_by_role("button", name="Add a measure").click()
+    assert_accessible(page)
+    page.get_by_label("Groups engaged that represent a characteristic").check()
+    page.get_by_label("Characteristic (for reach at events or groups engaged)").select_option(
+        label="Disability"
+    )
+    page.get_by_label("Baseline").fill("2")
+    page.get_by_label("Target").fill("1")
+    for box, (day, month, year) in (
+        ("#period_start", ("1", "4", "2026")),
+        ("#period_end", ("31", "3", "2027")),
+    ):
+        dates = page.locator(box)
+        dates.get_by_label("Day").fill(day)
+        dates.get_by_label("Month").fill(month)
+        dates.get_by_label("Year").fill(year)
+    page.get_by_role("button", name="Save measure").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The target must be above the baseline")
+    assert_accessible(page)
+    page.get_by_label("Target").fill("10")
+    page.get_by_role("button", name="Save measure").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Measure added")
+    expect(page.locator("main")).to_contain_text("Red")
+    assert_accessible(page)

@@ -67,7 +67,7 @@ def test_policy_leads_see_feedback_but_not_the_contacts_details(client, sign_in_
         ({"text": "x" * 10_001}, "Feedback must be 10000 characters or fewer"),
         ({"source": "response"}, "Not a valid choice"),
         ({"received_on": ["1", "1", "2099"]}, "The date received must be today or in the past"),
-        ({"received_on": ["30", "2", "2026"]}, "Not a valid date value"),
+        ({"received_on": ["30", "2", "2026"]}, "Date received must be a real date"),
         ({"group_name": "No Such Group"}, "No group called ‘No Such Group’ is on the register"),
         (
             {"contact_email": "nobody@example.org"},

@@ -276,7 +276,7 @@ def test_officers_add_and_edit_contacts_with_consent(client, sign_in_as):
     text = client.submit(url, {"name": "Sam Person", "consent_date": ["31", "2", "2026"]}).get_data(
         as_text=True
     )
-    assert "Not a valid date value" in text
+    assert "Date they agreed must be a real date" in text
     response = client.submit(
         url,
         {

@@ -72,6 +72,9 @@ PARAMETER_TABLES = {
     "job_id": "job",
     "request_id": "data_request",
     "programme_id": "programme",
+    "objective_id": "objective",
+    "measure_id": "measure",
+    "cohort_id": "priority_cohort",
     "table_id": "census_table",
 }
 
@@ -129,6 +132,28 @@ def _check(client, rule, ids, failures):
         failures.append(f"{problem} {base} with every value at once")
 
 
+def _objective_with_a_measure():
+    from datetime import date
+
+    from crm.core.models import Characteristic, DeliveryArea
+    from crm.reports.models import Measure, Objective, PriorityCohort
+
+    area = db.session.scalars(select(DeliveryArea)).first()
+    objective = Objective(delivery_area_id=area.id, title="Hear more voices")
+    db.session.add(PriorityCohort(name="Older people", categories=["age_band:85_over"]))
+    db.session.add(
+        Measure(
+            objective=objective,
+            kind="event_reach",
+            characteristic_id=db.session.scalars(select(Characteristic.id)).first(),
+            baseline=1,
+            target=10,
+            period_start=date(2026, 4, 1),
+            period_end=date(2027, 3, 31),
+        )
+    )
+
+
 @pytest.fixture
 def records(app):
     group = make_group()
@@ -138,6 +163,7 @@ def records(app):
     policy = make_policy()
     event = make_event(policies=[policy], groups=[group], consultation=consultation)
     event.programme = Programme(name="Skills Street")
+    _objective_with_a_measure()
     make_feedback(policies=[policy], event=event, group=group, themes=["Transport and travel"])
     start_eia(make_user(role="equality_lead"), policy)
     _data_request()
