@@ -12,8 +12,9 @@ from crm.core.args import typed_day_range_problems
 from crm.core.models import Area, DeliveryArea, utc_now
 from crm.core.reference import active_choices
 from crm.core.time import parse_day, uk_day_and_time
+from crm.policies.models import INFLUENCE_USES
 from crm.policies.queries import owned_policy_ids, policy_choices
-from crm.reports import charts, portfolio, representation
+from crm.reports import charts, portfolio, representation, scheme
 
 bp = Blueprint("portfolio", __name__, url_prefix="/staff/reports")
 
@@ -250,3 +251,25 @@ def representation_csv():
         for code, figure in question.not_given.items():
             rows.append([question.question.text, question.label(code), figure.text, "", "", "", ""])
     return spreadsheets.download("representation.csv", rows)
+
+
+# ---- The scheme report: one printable page per period for the board
+
+
+@bp.get("/scheme")
+@role_required(*roles.SEES_MONITORING)
+def scheme_report():
+    today = uk_day_and_time(utc_now())[0]
+    chosen = request.args.get("period", "")
+    period = scheme.Period.parse(chosen) if chosen else scheme.Period.containing(today)
+    if period is None:
+        abort(404)
+    audit.record(current_user, "reports.scheme_viewed", None, ["monitoring"], entity_type="consultation")
+    return render_template(
+        "reports/scheme.html",
+        report=scheme.scheme_report(period),
+        periods=scheme.recent_periods(today),
+        states=portfolio.EIA_STATES,
+        uses=INFLUENCE_USES,
+        threshold=suppression.settings()[0],
+    )

@@ -148,3 +148,18 @@ def test_an_equality_lead_sets_an_objective_with_a_measure_and_reads_its_progres
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Measure added")
     expect(page.locator("main")).to_contain_text("Red")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("javascript", [False], indirect=True)
+def test_the_scheme_report_for_a_chosen_quarter(page, make_user):
+    lead = make_user(role=roles.EQUALITY_LEAD)
+    make_policy("P-KEY", delivery_area="Skills", is_key=True)
+    sign_in(page, lead.email, PASSWORD)
+    page.goto("/staff/reports")
+    page.get_by_role("link", name="Scheme report").click()
+    assert_accessible(page)
+    page.get_by_label("Period (financial quarters and years)").select_option(index=1)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="4. Equality impact assessments of key policies")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("1 key strategy or policy")
+    assert_accessible(page)
