@@ -4,6 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -13,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -51,6 +53,13 @@ class ConsultationForm(FlaskForm):
         widget=GovTextInput(),
         description="End of the public address, like bus-fares-2027: lower-case letters, numbers and hyphens",
         validators=[InputRequired("Enter a web address"), limit("Web address", 100)],
+    )
+    owner_id = SelectField(
+        "Officer running it",
+        widget=GovSelect(),
+        coerce=int,
+        validators=[Optional()],
+        description="They see its equality figures in the representation report",
     )
     summary = TextAreaField(
         "Summary",
@@ -99,8 +108,10 @@ class ConsultationForm(FlaskForm):
     )
     submit = SubmitField("Save consultation", widget=GovSubmitInput())
 
-    def set_choices(self, linked_policies, characteristics, areas) -> None:
-        """`linked_policies`: (id, label) of the policies it informs already, to untick."""
+    def set_choices(self, linked_policies, characteristics, areas, runners=()) -> None:
+        """`linked_policies`: (id, label) of the policies it informs already, to untick; `runners`: (id,
+        name) of the officers and admins who may run it."""
+        self.owner_id.choices = [SelectChoice(0, "Not given")] + [SelectChoice(v, n) for v, n in runners]
         self.policy_ids.choices = [SelectChoice(v, label) for v, label in linked_policies]
         self.characteristic_ids.choices = [SelectChoice(c.id, c.name) for c in characteristics]
         self.area_ids.choices = [SelectChoice(a.id, a.name) for a in areas]

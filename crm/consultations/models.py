@@ -143,7 +143,10 @@ class Consultation(TimestampMixin, db.Model):
     asks_monitoring: Mapped[bool] = mapped_column(Boolean, default=True)
     asks_carer: Mapped[bool] = mapped_column(Boolean, default=False)
     asks_care_experienced: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The officer who runs it: they see its suppressed equality aggregates (DESIGN rule 2's owner).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
 
+    owner: Mapped[StaffUser | None] = relationship()
     policies: Mapped[list[Policy]] = relationship(secondary=consultation_policy, order_by=Policy.reference)
     characteristics: Mapped[list[Characteristic]] = relationship(
         secondary=consultation_characteristic, order_by=Characteristic.sort_order

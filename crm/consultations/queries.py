@@ -353,6 +353,11 @@ def consultation_choices() -> list[tuple[int, str]]:
     return [(row.id, row.title) for row in rows]
 
 
+def run_consultation_ids(user_id: int) -> list[int]:
+    """The consultations an officer runs (their owner)."""
+    return list(db.session.scalars(select(Consultation.id).where(Consultation.owner_id == user_id)))
+
+
 def pick_consultations(q: str, limit: int = 10) -> list[tuple[int, str]]:
     """The consultation picker's answer: (id, title)."""
     return search_short_register(consultation_choices(), q, limit)

@@ -9,6 +9,8 @@ from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from crm.auth import roles
+from crm.auth.models import StaffUser
 from crm.consultations import monitoring, monitoring_store
 from crm.consultations.models import (
     CHANNELS,
@@ -28,6 +30,8 @@ from crm.extensions import db
 from crm.groups.matching import similar_groups
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
+
+RUNNERS = (roles.ENGAGEMENT_OFFICER, roles.ADMIN)  # who may run a consultation
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -91,6 +95,14 @@ def _clean_details(values: dict, consultation_id: int | None = None) -> dict:
     if any(code not in FORMATS for code in values.get("formats") or ()):
         raise ConsultationError("formats", "Select from the formats shown")
     values["formats"] = list(values.get("formats") or [])
+    owner_id = values.get("owner_id")
+    unchanged = consultation_id is not None and owner_id == db.session.scalar(
+        select(Consultation.owner_id).where(Consultation.id == consultation_id)
+    )
+    if owner_id is not None and not unchanged:  # someone who has since left may stay until replaced
+        owner = db.session.get(StaffUser, owner_id)
+        if owner is None or owner.role not in RUNNERS or not owner.is_active_account:
+            raise ConsultationError("owner_id", "Select an engagement officer or admin to run it")
     return values
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.auth.queries import active_staff_choices
 from crm.consultations import exports, monitoring, monitoring_store, queries, service
 from crm.consultations import jobs as consultation_jobs
 from crm.consultations.forms import (
@@ -54,7 +55,9 @@ def _question(consultation: Consultation, question_id: int) -> Question:
 def _consultation_form(consultation=None, **kwargs) -> ConsultationForm:
     form = ConsultationForm(obj=consultation, **kwargs)
     linked = linked_policy_choices(consultation.policies if consultation else [])
-    form.set_choices(linked, active_entries(Characteristic), active_entries(Area))
+    keep = [consultation.owner_id] if consultation and consultation.owner_id else []
+    runners = active_staff_choices(in_roles=service.RUNNERS, keep_ids=keep)
+    form.set_choices(linked, active_entries(Characteristic), active_entries(Area), runners)
     if request.method == "POST":  # a "Did you mean" choice is kept even if another field fails
         keep_chosen(request.form, form.add_policy)
     return form
@@ -91,6 +94,7 @@ def _details(form) -> dict | None:
         "opens_at": when(form.opens_on, form.opens_time),
         "closes_at": when(form.closes_on, form.closes_time),
         "formats": form.formats.data or [],
+        "owner_id": form.owner_id.data or None,
         "privacy_notice": form.privacy_notice.data,
         "asks_monitoring": form.asks_monitoring.data,
         "asks_carer": form.asks_carer.data,
@@ -107,6 +111,7 @@ def new():
     form = _consultation_form()
     if request.method == "GET":
         form.asks_monitoring.data = True
+        form.owner_id.data = current_user.id if current_user.has_role(*service.RUNNERS) else 0
         form.privacy_notice.data = (
             "We use your answers to shape this work. Equality questions are optional, stored apart from your "
             "other answers and reported only as totals. See our privacy notice for how long we keep them."

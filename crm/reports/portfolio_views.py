@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
-from crm.consultations.queries import consultation_choices
+from crm.consultations.queries import consultation_choices, run_consultation_ids
 from crm.core import args, audit, spreadsheets, suppression
 from crm.core.args import typed_day_range_problems
 from crm.core.models import Area, DeliveryArea, utc_now
@@ -176,22 +176,27 @@ def coverage_csv():
 
 # ---- Representation: who we heard from against who lives here
 
-REPRESENTATION_ROLES = (*roles.SEES_MONITORING, roles.POLICY_LEAD)
+REPRESENTATION_ROLES = (*roles.SEES_MONITORING, roles.POLICY_LEAD, roles.ENGAGEMENT_OFFICER)
 
 
 def _may_see(scope: representation.Scope) -> bool:
-    """Equality leads and admins see any scope; a policy lead, only one of their own policies (rule 2:
-    owners see suppressed aggregates for their own items)."""
+    """Equality leads and admins see any scope; a policy lead, one of their own policies; an officer, a
+    consultation they run (rule 2: owners see suppressed aggregates for their own items). Other filters only
+    narrow an owned scope."""
     if current_user.has_role(*roles.SEES_MONITORING):
         return True
-    return bool(scope.policy) and scope.policy in owned_policy_ids(current_user.id)
+    if scope.policy and scope.policy in owned_policy_ids(current_user.id):
+        return True
+    return bool(scope.consultation) and scope.consultation in run_consultation_ids(current_user.id)
 
 
 def _scope_choices() -> dict:
     everything = current_user.has_role(*roles.SEES_MONITORING)
     owned = set(owned_policy_ids(current_user.id))
+    run = set(run_consultation_ids(current_user.id))
     return {
-        "consultations": consultation_choices() if everything else [],
+        "everything": everything,
+        "consultations": [(i, t) for i, t in consultation_choices() if everything or i in run],
         "policies": [(id_, label) for id_, label in policy_choices() if everything or id_ in owned],
         "delivery_areas": active_choices(DeliveryArea),
         "areas": active_choices(Area),

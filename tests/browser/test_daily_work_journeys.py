@@ -15,9 +15,13 @@ from tests.factories import PASSWORD, make_group
 
 
 def _type_into(page, label: str, text: str) -> None:
+    # Type only once the page has loaded: its scripts start up after the HTML is shown, and keys typed
+    # before then can be lost.
+    page.wait_for_load_state("load")
     field = page.get_by_label(label, exact=True)
     field.focus()
     page.keyboard.type(text)
+    expect(field).to_have_value(text)
 
 
 def _tick(page, name: str, role: str = "checkbox") -> None:

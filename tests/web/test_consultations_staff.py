@@ -292,3 +292,19 @@ def test_the_staff_pages_show_what_was_built_in_loops(client, sign_in_as):
     assert len(listing.select("#channel option")) > 3 and len(listing.select("#status option")) > 3
     policies = client.page("/staff/policies")
     assert len(policies.select("#kind option")) > 3 and len(policies.select("#status option")) > 3
+
+
+def test_a_consultation_names_the_officer_running_it(client, sign_in_as, make_user):
+    officer = sign_in_as("engagement_officer")
+    viewer = make_user(role="viewer", name="Val Viewer")
+    form = client.page("/staff/consultations/new")
+    assert form.select_one("#owner_id option[selected]")["value"] == str(officer.id)  # whoever builds it
+    assert "Val Viewer" not in form.select_one("#owner_id").text  # only officers and admins run them
+    refused = client.submit("/staff/consultations/new", {**DETAILS, "owner_id": str(viewer.id)})
+    assert refused.status_code == 200 and "Not a valid choice" in refused.text
+    assert (
+        client.submit("/staff/consultations/new", {**DETAILS, "owner_id": str(officer.id)}).status_code == 302
+    )
+    consultation = db.session.scalar(select(Consultation))
+    assert consultation.owner_id == officer.id
+    assert officer.name in client.page(f"/staff/consultations/{consultation.id}").text

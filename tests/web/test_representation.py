@@ -110,8 +110,21 @@ def test_a_policy_lead_sees_only_their_own_policies(client, sign_in_as, make_use
     assert mine.title in " ".join(policies) and theirs.title not in " ".join(policies)
 
 
-def test_officers_and_viewers_do_not_see_it(client, sign_in_as):
-    sign_in_as("engagement_officer")
+def test_an_officer_sees_only_the_consultations_they_run(client, sign_in_as):
+    officer = sign_in_as("engagement_officer")
+    assert "You have none yet" in client.page(URL).text
+    mine = _consultation({"female": 10, "male": 10})
+    mine.owner_id = officer.id
+    theirs = _consultation({"female": 10, "male": 10})
+    db.session.commit()
+    assert _rows(client.page(f"{URL}?consultation={mine.id}"))["Female"][:2] == ["10", "50%"]
+    assert client.get(f"{URL}?consultation={theirs.id}").status_code == 403
+    options = [option.text for option in client.page(URL).select("#consultation option")]
+    assert mine.title in options and theirs.title not in options
+
+
+def test_viewers_do_not_see_it(client, sign_in_as):
+    sign_in_as("viewer")
     assert client.get(URL).status_code == 403
 
 
