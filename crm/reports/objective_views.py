@@ -33,7 +33,6 @@ def category_choices() -> list[tuple[str, str]]:
     return [
         (f"{question.code}:{code}", f"{question.text} {label}")
         for question in QUESTIONS
-        if not question.derived
         for code, label in question.options
     ]
 

@@ -355,12 +355,7 @@ class ObjectiveError(RuleBroken):
 
 def _category_codes() -> set[str]:
     """Every monitoring category a measure or cohort may name: "question:answer"."""
-    return {
-        f"{question.code}:{code}"
-        for question in QUESTIONS
-        if not question.derived
-        for code, _ in question.options
-    }
+    return {f"{question.code}:{code}" for question in QUESTIONS for code, _ in question.options}
 
 
 def _delivery_area(area_id) -> DeliveryArea:

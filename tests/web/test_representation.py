@@ -171,3 +171,35 @@ def test_reach_at_the_scopes_events_is_shown_apart_and_suppressed(client, sign_i
     cells = {row.th.text: row.td.text for row in table.select("tbody tr")}
     assert cells == {"Age": "fewer than 5", "Disability": "20"}
     assert "2 events linked to the same consultations or policies" in page.text
+
+
+def test_disabled_residents_are_compared_through_the_worked_out_question(client, sign_in_as):
+    """TS038 maps to "disabled", which the form works out from two answers: compared like any question."""
+    content = ons_file(
+        "TS038",
+        {
+            ("Sandwell", "E08000028"): {
+                "Disabled under the Equality Act: Day-to-day activities limited a lot": 120,
+                "Disabled under the Equality Act: Day-to-day activities limited a little": 80,
+                "Not disabled under the Equality Act: Has long term physical or mental health condition but "
+                "day-to-day activities are not limited": 100,
+                "Not disabled under the Equality Act: No long term physical or mental health conditions": 700,
+            }
+        },
+    )
+    import_baseline(audit.SYSTEM, "census2021-ts038-ltla.csv", content)
+    consultation = make_consultation()
+    consultation.areas = [db.session.get(Area, _area())]
+    db.session.commit()
+    people = [("yes", "yes_a_lot")] * 5 + [("yes", "not_at_all")] * 5 + [("no", None)] * 30
+    for condition, activity in people:
+        answers = {"long_term_condition": condition}
+        if activity:
+            answers["disability_activity"] = activity
+        respond(consultation, monitoring_answers=answers)
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?consultation={consultation.id}&area={_area()}")
+    rows = _rows(page, "Disabled under the Equality Act 2010 (worked out from the two questions above)")
+    assert rows["Disabled"] == ["5", "12%", "20%", "0.62"]  # 5 of 40 people, against 200 of 1,000
+    flagged = [th.text for th in page.select("tbody th") if "Under-represented" in th.text]
+    assert "Disabled Under-represented" in flagged
