@@ -73,6 +73,8 @@ class Config:
     NAME_MATCH_THRESHOLD = 0.6
     # The evidence pack calls a characteristic or area with fewer coded items than this "weak evidence".
     WEAK_EVIDENCE_BELOW = _whole_number("WEAK_EVIDENCE_BELOW", 5)
+    # How long the slowest reports' figures are kept before they are worked out again (crm/reports/cache.py).
+    REPORT_CACHE_SECONDS = _whole_number("REPORT_CACHE_SECONDS", 600)
     # Keys the ids of monitoring answers to their receipt references, and seals answers waiting to be
     # published (crm/consultations/monitoring_store.py); unset, SECRET_KEY does.
     MONITORING_LINK_KEY = os.environ.get("MONITORING_LINK_KEY")
@@ -143,6 +145,7 @@ class TestConfig(Config):
     JOB_REDIS_URL = os.environ.get("REDIS_URL")
     JOB_RESULT_TTL = 10 * 60
     SMTP_HOST = None  # messages stay in the outbox, where the tests read them
+    REPORT_CACHE_SECONDS = 0  # every test sees its own records; test_report_cache.py turns it on
 
 
 class ProductionConfig(Config):

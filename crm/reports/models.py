@@ -165,3 +165,13 @@ class Measure(TimestampMixin, db.Model):
     @property
     def is_percent(self) -> bool:
         return self.kind in PERCENT_KINDS
+
+
+class ReportCache(db.Model):
+    """A report's figures kept for a few minutes (REPORT_CACHE_SECONDS), for the reports whose SQL alone
+    takes longer than a page may at the design's volumes. The page says when they were worked out."""
+
+    __tablename__ = "report_cache"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(JSON)

@@ -7,7 +7,7 @@ counts of people by monitoring category, which the representation report shows).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import case, exists, func, select, union
 from sqlalchemy.orm import selectinload
@@ -24,6 +24,7 @@ from crm.evidence.queries import weak_evidence_below
 from crm.extensions import db
 from crm.feedback.models import Feedback, feedback_barrier, feedback_characteristic, feedback_policy
 from crm.policies.models import POLICY_KINDS, Policy
+from crm.reports.cache import cached
 
 SIGNED_OFF = ("approved", "published")
 IN_PROGRESS = ("draft", "in_review")
@@ -155,6 +156,7 @@ class BarrierTable:
     characteristics: list[Characteristic]
     counts: dict[tuple[int, int], int]  # (barrier id, characteristic id) -> items
     barrier_totals: dict[int, int]  # items naming the barrier, whatever they speak for
+    computed_at: datetime | None = None  # when the counts were worked out (crm/reports/cache.py)
 
     def count(self, barrier_id: int, characteristic_id: int) -> int:
         return self.counts.get((barrier_id, characteristic_id), 0)
@@ -190,17 +192,26 @@ def barrier_table(date_from: date | None = None, date_to: date | None = None) ->
         .where(Feedback.status != "excluded")
         .group_by(feedback_barrier.c.barrier_id)
     )
-    counts = {
-        (row.barrier_id, row.characteristic_id): row.n
-        for row in db.session.execute(_received_between(pairs, date_from, date_to))
-    }
-    barrier_totals = {
-        row.barrier_id: row.n for row in db.session.execute(_received_between(totals, date_from, date_to))
-    }
+
+    def compute() -> dict:
+        return {
+            "pairs": [
+                [row.barrier_id, row.characteristic_id, row.n]
+                for row in db.session.execute(_received_between(pairs, date_from, date_to))
+            ],
+            "totals": [
+                [row.barrier_id, row.n]
+                for row in db.session.execute(_received_between(totals, date_from, date_to))
+            ],
+        }
+
+    kept = cached(f"barriers:{date_from}:{date_to}", compute)
+    counts = {(barrier, characteristic): n for barrier, characteristic, n in kept.payload["pairs"]}
+    barrier_totals = dict(kept.payload["totals"])
     barriers = [b for b in _all(Barrier) if not b.is_retired or b.id in barrier_totals]
     used = {characteristic for _barrier, characteristic in counts}
     characteristics = [c for c in _all(Characteristic) if not c.is_retired or c.id in used]
-    return BarrierTable(barriers, characteristics, counts, barrier_totals)
+    return BarrierTable(barriers, characteristics, counts, barrier_totals, kept.computed_at)
 
 
 def _all(model) -> list:
@@ -223,6 +234,7 @@ class HeatMap:
     rows: list[HeatRow]
     pagination: object
     weak_below: int
+    computed_at: datetime | None = None  # when the counts were worked out (crm/reports/cache.py)
 
     def shade(self, count: int) -> int:
         """0 nothing heard; 1 weak evidence; 2 heard; 3 heard from 4× the weak threshold; 4 from 20×."""
@@ -261,19 +273,39 @@ def coverage_heat_map(key_only: bool, delivery_area: int | None, page: int) -> H
     pagination = paginate(listed, page=page, per_page=POLICIES_PER_PAGE)
     policies = list(pagination.items)
     ids = [policy.id for policy in policies]
-    counts: dict[int, dict[int, int]] = {policy_id: {} for policy_id in ids}
-    reached: dict[int, int] = {}
-    if ids:
+
+    def compute() -> dict:
+        if not ids:
+            return {"pairs": [], "reached": []}
         pairs = _reached_pairs(ids)
-        for row in db.session.execute(
-            select(pairs.c.policy_id, feedback_characteristic.c.characteristic_id, func.count().label("n"))
-            .join(feedback_characteristic, feedback_characteristic.c.feedback_id == pairs.c.feedback_id)
-            .group_by(pairs.c.policy_id, feedback_characteristic.c.characteristic_id)
-        ):
-            counts[row.policy_id][row.characteristic_id] = row.n
-        reached = dict(
-            db.session.execute(select(pairs.c.policy_id, func.count()).group_by(pairs.c.policy_id)).all()
-        )
+        return {
+            "pairs": [
+                [row.policy_id, row.characteristic_id, row.n]
+                for row in db.session.execute(
+                    select(
+                        pairs.c.policy_id,
+                        feedback_characteristic.c.characteristic_id,
+                        func.count().label("n"),
+                    )
+                    .join(
+                        feedback_characteristic, feedback_characteristic.c.feedback_id == pairs.c.feedback_id
+                    )
+                    .group_by(pairs.c.policy_id, feedback_characteristic.c.characteristic_id)
+                )
+            ],
+            "reached": [
+                list(row)
+                for row in db.session.execute(
+                    select(pairs.c.policy_id, func.count()).group_by(pairs.c.policy_id)
+                )
+            ],
+        }
+
+    kept = cached("coverage:" + ",".join(map(str, sorted(ids))), compute)
+    counts: dict[int, dict[int, int]] = {policy_id: {} for policy_id in ids}
+    for policy_id, characteristic_id, n in kept.payload["pairs"]:
+        counts[policy_id][characteristic_id] = n
+    reached = dict(kept.payload["reached"])
     characteristics = active_entries(Characteristic)
     rows = [HeatRow(policy, reached.get(policy.id, 0), counts[policy.id]) for policy in policies]
-    return HeatMap(characteristics, rows, pagination, weak_evidence_below())
+    return HeatMap(characteristics, rows, pagination, weak_evidence_below(), kept.computed_at)

@@ -119,6 +119,9 @@ def _server_env(url: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "SECRET_KEY": BENCH_SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
+        # Every timed request works its figures out: the reports' cache (crm/reports/cache.py) would
+        # otherwise answer all but the first from a stored copy, and hide what they cost.
+        "REPORT_CACHE_SECONDS": "0",
     }
 
 
