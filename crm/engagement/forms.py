@@ -29,6 +29,7 @@ from crm.forms import (
     max_length,
     no_control_characters,
     picker_field,
+    text_area,
 )
 
 
@@ -129,9 +130,7 @@ class ProgrammeForm(FlaskForm):
             no_control_characters,
         ],
     )
-    description = TextAreaField(
-        "What it is for", widget=GovTextArea(), validators=[max_length("What it is for", 5000)]
-    )
+    description = text_area("What it is for", limit=5000)
     delivery_area_id = SelectField("Delivery area", widget=GovSelect(), coerce=int, validators=[Optional()])
     submit = SubmitField("Save programme", widget=GovSubmitInput())
 

@@ -7,7 +7,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -17,11 +16,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from crm.forms import GovDateField, choices, max_length, no_control_characters
+from crm.forms import GovDateField, choices, max_length, no_control_characters, text_area
 from crm.reports.models import MEASURE_KINDS, CensusTable
 from crm.reports.service import mapping_choices
 
@@ -112,9 +110,7 @@ class ObjectiveForm(FlaskForm):
             no_control_characters,
         ],
     )
-    description = TextAreaField(
-        "Why it matters", widget=GovTextArea(), validators=[max_length("Why it matters", 5000)]
-    )
+    description = text_area("Why it matters", limit=5000)
     delivery_area_id = SelectField(
         "Delivery area", widget=GovSelect(), coerce=int, validators=[InputRequired("Select a delivery area")]
     )
@@ -190,7 +186,7 @@ class CohortForm(FlaskForm):
         description="For example, Groups disproportionately affected by COVID-19",
         validators=[InputRequired("Enter the cohort's name"), max_length("Name", 200), no_control_characters],
     )
-    description = TextAreaField("Who it is", widget=GovTextArea(), validators=[max_length("Who it is", 5000)])
+    description = text_area("Who it is", limit=5000)
     categories = SelectMultipleField("Categories", widget=GovCheckboxesInput())
     submit = SubmitField("Save cohort", widget=GovSubmitInput())
 
