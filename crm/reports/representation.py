@@ -356,12 +356,10 @@ def representation_report(scope: Scope) -> RepresentationReport:
         )
     )
     published: dict[str, list[Distribution]] = {}
-    questions: dict[str, MonitoringQuestion] = {}
     for consultation in consultations:
         # "Disabled", worked out from two other answers, is published only where nothing it rests on is
         # hidden, and withheld otherwise: a consultation that withheld it is left out like any other.
         for question, distribution in suppressed_monitoring(consultation):
-            questions[question.code] = question
             published.setdefault(question.code, []).append(distribution)
     reports = []
     for question in QUESTIONS:
