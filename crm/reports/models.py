@@ -106,6 +106,11 @@ MEASURE_KINDS = MeasureKind.labels()
 PERCENT_KINDS = ("respondent_share", "eia_coverage", "feedback_acted_on")
 
 
+def measure_figure(value: float, percent: bool) -> str:
+    """A measure's figure as pages write it: "42%" for a share, "1,200" for a count."""
+    return f"{value:.0f}%" if percent else f"{value:,.0f}"
+
+
 class PriorityCohort(TimestampMixin, db.Model):
     """A named set of monitoring categories ("question:code"), such as the groups disproportionately
     affected by COVID-19, that measures and reports can use as one."""
@@ -165,6 +170,14 @@ class Measure(TimestampMixin, db.Model):
     @property
     def is_percent(self) -> bool:
         return self.kind in PERCENT_KINDS
+
+    @property
+    def baseline_text(self) -> str:
+        return measure_figure(self.baseline, self.is_percent)
+
+    @property
+    def target_text(self) -> str:
+        return measure_figure(self.target, self.is_percent)
 
 
 class ReportCache(db.Model):

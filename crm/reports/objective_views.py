@@ -70,7 +70,7 @@ def _trend_chart(measure: Measure, points) -> charts.BarChart:
             value.low if value.known else None,
             value.text,
             marker=measure.target,
-            marker_text=objectives.Value(measure.target, measure.target, measure.is_percent).text,
+            marker_text=measure.target_text,
         )
         for day, value in points
     )

@@ -33,7 +33,7 @@ from crm.extensions import db
 from crm.feedback.models import Feedback, feedback_policy
 from crm.groups.models import group_characteristic
 from crm.policies.models import Policy, PolicyInfluence
-from crm.reports.models import Measure
+from crm.reports.models import Measure, measure_figure
 from crm.reports.representation import Figure, Scope, combine, consultations_in, shares
 
 AMBER_FROM = 0.5  # of the way from the baseline to the target
@@ -57,15 +57,12 @@ class Value:
     def text(self) -> str:
         if not self.known:
             return self.hidden_text or "Not known"
-
-        def number(value: float) -> str:
-            return f"{value:.0f}%" if self.percent else f"{value:,.0f}"
-
+        low = measure_figure(self.low, self.percent)
         if self.high is None:
-            return f"{number(self.low)} or more"
+            return f"{low} or more"
         if abs(self.high - self.low) < 1e-9:
-            return number(self.low)
-        return f"{number(self.low)} to {number(self.high)}"
+            return low
+        return f"{low} to {measure_figure(self.high, self.percent)}"
 
 
 def rag(measure: Measure, value: Value) -> str:
