@@ -80,6 +80,8 @@ def test_capture_five_fully_coded_comments_then_correct_one_and_mark_a_duplicate
         _tick(page, "Cost")
         _tick(page, "Oppose", role="radio")
         _press(page, "Save and add another")
+        # The count, not the banner, shows the new page has come: every page after a save has the same banner.
+        expect(page.get_by_role("heading", name=f"Feedback from this event ({number + 1})")).to_be_visible()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("Saved. Type the next one.")
         expect(page.get_by_label("What was said", exact=True)).to_be_focused()
     expect(page.get_by_role("heading", name="Feedback from this event (5)")).to_be_visible()

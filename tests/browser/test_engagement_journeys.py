@@ -33,10 +33,12 @@ def test_log_an_event_capture_five_notes_then_find_and_code_them(page, make_user
     assert_accessible(page)
 
     notes = [f"Darlaston shopper {n}: evening courses clash with school pick-up" for n in range(5)]
-    for note in notes:
+    for saved, note in enumerate(notes, start=1):
         box = page.get_by_label("What was said")
         box.fill(note)
         page.get_by_role("button", name="Save and add another").click()
+        # The count, not the banner, shows the new page has come: every page after a save has the same banner.
+        expect(page.get_by_role("heading", name=f"Feedback from this event ({saved})")).to_be_visible()
         expect(page.locator(".govuk-notification-banner")).to_contain_text("Saved. Type the next one.")
     expect(page.get_by_role("heading", name="Feedback from this event (5)")).to_be_visible()
     expect(page.get_by_label("What was said")).to_be_focused()  # ready for the next note
