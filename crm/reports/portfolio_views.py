@@ -230,6 +230,18 @@ def representation_page():
     )
 
 
+def _comparison_row(question: str, label: str, comparison) -> list[str]:
+    return [
+        question,
+        label,
+        comparison.heard.text,
+        comparison.share.text,
+        "" if comparison.population is None else f"{100 * comparison.population:.0f}%",
+        comparison.ratio,
+        "Yes" if comparison.under_represented else "No",
+    ]
+
+
 @bp.get("/representation.csv")
 @role_required(*REPRESENTATION_ROLES)
 def representation_csv():
@@ -241,20 +253,13 @@ def representation_csv():
     )
     rows = [["Question", "Category", "People", "Share", "Population share", "Ratio", "Under-represented"]]
     for question in report.questions:
-        for comparison in question.comparisons:
-            rows.append(
-                [
-                    question.question.text,
-                    question.label(comparison.code),
-                    comparison.heard.text,
-                    comparison.share.text,
-                    "" if comparison.population is None else f"{100 * comparison.population:.0f}%",
-                    comparison.ratio,
-                    "Yes" if comparison.under_represented else "No",
-                ]
-            )
-        for code, figure in question.not_given.items():
-            rows.append([question.question.text, question.label(code), figure.text, "", "", "", ""])
+        text = question.question.text
+        rows += [_comparison_row(text, question.label(c.code), c) for c in question.comparisons]
+        rows += [
+            [text, question.label(code), figure.text, "", "", "", ""]
+            for code, figure in question.not_given.items()
+        ]
+        rows += [_comparison_row(text, f"Priority cohort: {c.name}", c.comparison) for c in question.cohorts]
     return spreadsheets.download("representation.csv", rows)
 
 

@@ -38,6 +38,7 @@ from crm.engagement.models import EngagementEvent, EventReach, event_policy
 from crm.extensions import db
 from crm.policies.models import Policy
 from crm.reports.charts import Bar, BarChart
+from crm.reports.models import PriorityCohort
 from crm.reports.queries import Baseline, baseline_for
 
 UNDER_REPRESENTED = 0.8  # below 80% of the population share
@@ -273,9 +274,44 @@ def consultations_in(scope: Scope) -> list:
 
 
 @dataclass(frozen=True)
+class CohortRow:
+    """A priority cohort whose categories all answer one question, compared as one category."""
+
+    name: str
+    comparison: Comparison
+
+
+def cohort_rows(
+    cohorts: Iterable, question: str, figures: Mapping[str, Figure], population: Mapping[str, float]
+) -> list[CohortRow]:
+    """The cohorts made of this question's categories: their figures added up (ranges stay ranges),
+    against everyone else who gave a category, and their population shares added up. A cohort spanning
+    several questions cannot be added up (one person answers each) and is left out."""
+    rows = []
+    for cohort in cohorts:
+        questions = {category.partition(":")[0] for category in cohort.categories}
+        if questions != {question}:
+            continue
+        codes = {category.partition(":")[2] for category in cohort.categories}
+        counted = {code: figure for code, figure in figures.items() if code not in NOT_A_CATEGORY}
+        inside = sum((f for code, f in counted.items() if code in codes), ZERO)
+        outside = sum((f for code, f in counted.items() if code not in codes), ZERO)
+        share = shares({"inside": inside, "outside": outside})["inside"]
+        known = [population[code] for code in codes if code in population]
+        rows.append(
+            CohortRow(
+                cohort.name,
+                Comparison(cohort.name, inside, share, sum(known) if len(known) == len(codes) else None),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class QuestionReport:
     question: MonitoringQuestion
     comparisons: list[Comparison]
+    cohorts: list[CohortRow]
     not_given: dict[str, Figure]  # "Prefer not to say" and "Not answered": shown, never compared
     baseline: Baseline
     left_out: int
@@ -362,16 +398,19 @@ def representation_report(scope: Scope) -> RepresentationReport:
         for question, distribution in suppressed_monitoring(consultation):
             published.setdefault(question.code, []).append(distribution)
     reports = []
+    cohorts = list(db.session.scalars(select(PriorityCohort).order_by(PriorityCohort.name)))
     for question in QUESTIONS:
         if question.code not in published:
             continue
         combined = combine(published[question.code])
         baseline = baseline_for(question.code, [area.id for area in areas])
-        comparisons = compare(combined.figures, _population_shares(baseline))
+        population = _population_shares(baseline)
+        comparisons = compare(combined.figures, population)
         reports.append(
             QuestionReport(
                 question=question,
                 comparisons=comparisons,
+                cohorts=cohort_rows(cohorts, question.code, combined.figures, population),
                 not_given={c: f for c, f in combined.figures.items() if c in NOT_A_CATEGORY},
                 baseline=baseline,
                 left_out=combined.left_out,

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from crm.core.suppression import suppress_distribution
-from crm.reports.representation import Figure, combine, compare, score, shares
+from crm.reports.representation import Figure, cohort_rows, combine, compare, score, shares
 
 
 def _published(counts: dict[str, int], minimum: int = 10):
@@ -86,3 +86,21 @@ def test_a_range_is_flagged_only_when_all_of_it_is_under_and_gets_no_score():
     figures = {"a": Figure(0, 4), "b": Figure(5, 5)}
     comparisons = {c.code: c for c in compare(figures, {"a": 0.3, "b": 0.7})}
     assert not comparisons["a"].under_represented  # it could be 4 of 9, over its 30%
+
+
+def test_a_cohort_adds_its_categories_up_and_keeps_a_hidden_one_a_range():
+    class Cohort:
+        def __init__(self, name, categories):
+            self.name, self.categories = name, categories
+
+    figures = {"a": Figure(30, 30), "b": Figure(0, 4), "c": Figure(20, 20), "prefer_not_to_say": Figure(9, 9)}
+    population = {"a": 0.5, "b": 0.1, "c": 0.4}
+    cohorts = [Cohort("A or B", ["q:a", "q:b"]), Cohort("Across questions", ["q:a", "other:x"])]
+    (row,) = cohort_rows(cohorts, "q", figures, population)
+    assert row.name == "A or B"
+    assert row.comparison.heard == Figure(30, 34)
+    # 30 / (30 + 20) to 34 / (34 + 20): "prefer not to say" is in neither side
+    assert row.comparison.share.low == pytest.approx(0.6)
+    assert row.comparison.share.high == pytest.approx(34 / 54)
+    assert row.comparison.population == pytest.approx(0.6)
+    assert not row.comparison.under_represented

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crm.core import audit
 from crm.core.models import Area, AuditEvent, DeliveryArea
 from crm.extensions import db
+from crm.reports.models import PriorityCohort
 from crm.reports.service import import_baseline
 from tests.baseline_files import ons_file
 from tests.consultation_factories import make_consultation, respond
@@ -203,3 +204,28 @@ def test_disabled_residents_are_compared_through_the_worked_out_question(client,
     assert rows["Disabled"] == ["5", "12%", "20%", "0.62"]  # 5 of 40 people, against 200 of 1,000
     flagged = [th.text for th in page.select("tbody th") if "Under-represented" in th.text]
     assert "Disabled Under-represented" in flagged
+
+
+def test_a_priority_cohort_of_one_question_is_compared_as_one_row(client, sign_in_as):
+    _baseline(female=600, male=400)
+    consultation = _consultation({"female": 8, "male": 12, "prefer_not_to_say": 5})
+    db.session.add_all(
+        [
+            PriorityCohort(name="Women", categories=["sex:female"]),
+            # One person answers both questions: shares across them cannot be added up, so no row.
+            PriorityCohort(name="Women and older people", categories=["sex:female", "age_band:75_84"]),
+        ]
+    )
+    db.session.commit()
+    sign_in_as("equality_lead")
+    page = client.page(f"{URL}?consultation={consultation.id}&area={_area()}")
+    table = next(t for t in page.select("table") if "Priority cohorts" in t.caption.text)
+    rows = {
+        row.th.contents[0].strip(): [td.text.strip() for td in row.select("td")]
+        for row in table.select("tbody tr")
+    }
+    assert rows == {"Women": ["8", "40%", "60%", "0.67"]}
+    assert "Under-represented" in table.text
+    response = client.get(f"{URL}.csv?consultation={consultation.id}&area={_area()}")
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["What is your sex?", "Priority cohort: Women", "8", "40%", "60%", "0.67", "Yes"] in lines
