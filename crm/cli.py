@@ -78,8 +78,9 @@ def import_groups_command(file, dry_run):
 @crm_cli.command("import-baseline")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--illustrative", is_flag=True, help="Label the figures as illustrative, not published ones.")
+@click.option("--skip-other-areas", is_flag=True, help="Leave out areas not in the region's register.")
 @_one_unit_of_work
-def import_baseline_command(file, illustrative):
+def import_baseline_command(file, illustrative, skip_other_areas):
     """Import a Census 2021 table (ONS bulk CSV or Nomis download) as population baselines: every figure is
     checked first; the table's counts for the file's areas are replaced, or nothing changes."""
     from pathlib import Path
@@ -89,13 +90,23 @@ def import_baseline_command(file, illustrative):
     with open(file, "rb") as handle:
         content = handle.read()
     try:
-        record = service.import_baseline(audit.SYSTEM, Path(file).name, content, illustrative=illustrative)
+        imported = service.import_baseline(
+            audit.SYSTEM,
+            Path(file).name,
+            content,
+            illustrative=illustrative,
+            skip_other_areas=skip_other_areas,
+        )
     except service.BaselineRejected as error:
         for problem in error.problems:
             where = f"Row {problem.row}, {problem.column}: " if problem.row else ""
             click.echo(f"{where}{problem.message}", err=True)
         raise click.ClickException(str(error)) from error
-    click.echo(f"Imported {record.table.code} ({record.table.title}) from {Path(file).name}")
+    record = imported.record
+    skipped = (
+        f"; left out {imported.skipped_areas:,} areas outside the region" if imported.skipped_areas else ""
+    )
+    click.echo(f"Imported {record.table.code} ({record.table.title}) from {Path(file).name}{skipped}")
 
 
 @crm_cli.command("export-groups")

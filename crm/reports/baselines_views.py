@@ -44,15 +44,26 @@ def index():
         form.file.errors.append("The file must be smaller than 10 MB. Import fewer areas at a time")
     else:
         try:
-            record = service.import_baseline(
-                current_user, upload.filename, content, illustrative=form.illustrative.data
+            imported = service.import_baseline(
+                current_user,
+                upload.filename,
+                content,
+                illustrative=form.illustrative.data,
+                skip_other_areas=form.skip_other_areas.data,
             )
         except service.BaselineRejected as error:
             discard()
             form.file.errors.append(str(error))
             return _index_page(form, error.problems)
+        record = imported.record
+        skipped = (
+            f" Left out {imported.skipped_areas:,} areas outside the region."
+            if imported.skipped_areas
+            else ""
+        )
         flash(
-            f"Imported {record.table.code} ({record.table.title}) from {record.source_filename}.", "success"
+            f"Imported {record.table.code} ({record.table.title}) from {record.source_filename}.{skipped}",
+            "success",
         )
         return redirect(url_for("baselines.index"))
     return _index_page(form)

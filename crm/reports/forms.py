@@ -34,6 +34,10 @@ class BaselineUploadForm(FlaskForm):
         "These are illustrative figures, not published by ONS (they will be labelled so)",
         widget=GovCheckboxInput(),
     )
+    skip_other_areas = BooleanField(
+        "Leave out areas that are not in the region (for a whole-country file)",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Import the table", widget=GovSubmitInput())
 
 

@@ -62,6 +62,13 @@ class BaselinePlan:
     counts: dict[int, dict[str, int]] = field(default_factory=dict)  # area id -> category label -> count
     totals: dict[int, str] = field(default_factory=dict)  # area id -> the total's label
     problems: list[Problem] = field(default_factory=list)
+    skipped_areas: set[tuple[str, str]] = field(default_factory=set)  # (name, code) outside the register
+
+
+@dataclass(frozen=True)
+class ImportedBaseline:
+    record: BaselineImport
+    skipped_areas: int  # areas in the file outside the register, left out when asked to
 
 
 # ---- Reference data: the tables and their default mapping --------------------------------------------------
@@ -110,10 +117,13 @@ def mapping_choices(table: CensusTable) -> list[tuple[str, str]]:
 # ---- Import ------------------------------------------------------------------------------------------------
 
 
-def import_baseline(actor, filename: str, content: bytes, illustrative: bool = False) -> BaselineImport:
+def import_baseline(
+    actor, filename: str, content: bytes, illustrative: bool = False, skip_other_areas: bool = False
+) -> ImportedBaseline:
     """Check the whole file, then replace its table's counts for the areas it holds; or raise BaselineRejected
-    and change nothing."""
-    plan = plan_baseline(filename, content)
+    and change nothing. With skip_other_areas, areas outside the register (a whole-country ONS file holds
+    every local authority) are left out instead of refused."""
+    plan = plan_baseline(filename, content, skip_other_areas)
     if plan.problems:
         rows = len({problem.row for problem in plan.problems})
         raise BaselineRejected(
@@ -151,10 +161,10 @@ def import_baseline(actor, filename: str, content: bytes, illustrative: bool = F
     ]
     db.session.execute(insert(PopulationBaseline), rows)
     audit.record(actor, "baseline.imported", record, ["population_baseline"])
-    return record
+    return ImportedBaseline(record, len(plan.skipped_areas))
 
 
-def plan_baseline(filename: str, content: bytes) -> BaselinePlan:
+def plan_baseline(filename: str, content: bytes, skip_other_areas: bool = False) -> BaselinePlan:
     """What the file would import, and every problem in it."""
     try:
         found = read_baseline_file(filename, content)
@@ -171,7 +181,9 @@ def plan_baseline(filename: str, content: bytes) -> BaselinePlan:
         area = areas.get(cell.area_code.upper()) or areas.get(normalised(cell.area_name))
         if area is None:
             key = (cell.area_name, cell.area_code)
-            if key not in unknown_areas:
+            if skip_other_areas:
+                plan.skipped_areas.add(key)
+            elif key not in unknown_areas:
                 unknown_areas.add(key)
                 plan.problems.append(_unknown_area(cell, found))
             continue
@@ -195,7 +207,7 @@ def plan_baseline(filename: str, content: bytes) -> BaselinePlan:
             counts[label] = count
     _check_totals(plan, labels, first_row, found, {area.id: area.name for area in areas.values()})
     if not plan.counts and not plan.problems:
-        plan.problems.append(Problem(None, "", "The file holds no figures for any area"))
+        plan.problems.append(Problem(None, "", "The file holds no figures for any of the region’s areas"))
     return plan
 
 

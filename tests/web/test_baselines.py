@@ -16,10 +16,12 @@ BASELINES = "/staff/reports/baselines"
 MAPPING = "/staff/reports/baselines/mapping"
 
 
-def _upload(client, content: bytes, filename="census2021-ts008-ltla.csv", illustrative=False):
+def _upload(client, content: bytes, filename="census2021-ts008-ltla.csv", illustrative=False, skip=False):
     data = {"file": (io.BytesIO(content), filename)}
     if illustrative:
         data["illustrative"] = "y"
+    if skip:
+        data["skip_other_areas"] = "y"
     return client.submit(BASELINES, data, content_type="multipart/form-data")
 
 
@@ -256,6 +258,40 @@ def test_signed_out_people_are_sent_to_sign_in(client):
         assert response.status_code == 302 and "/staff/sign-in" in response.location
 
 
+WHOLE_COUNTRY = ons_file(
+    "TS008",
+    {
+        ("Hartlepool", "E06000001"): sex_counts(50, 40),
+        WALSALL: sex_counts(520, 480),
+        ("Cardiff", "W06000015"): sex_counts(60, 70),
+    },
+)
+
+
+def test_a_whole_country_file_is_refused_unless_other_areas_are_left_out(client, sign_in_as):
+    sign_in_as("admin")
+    refused = _upload(client, WHOLE_COUNTRY)
+    assert refused.status_code == 200 and _stored() == 0
+    assert any(
+        "‘Hartlepool’ (E06000001) is not one of the region’s areas" in p[2] for p in _problems(refused)
+    )
+    assert _upload(client, WHOLE_COUNTRY, skip=True).status_code == 302
+    assert "Left out 2 areas outside the region." in client.page(BASELINES).text
+    assert _stored() == 3  # Walsall's female, male and total only
+    assert queries.baseline_shares("sex", [_area_id("Walsall")]) == {
+        "female": (520, 0.52),
+        "male": (480, 0.48),
+    }
+
+
+def test_a_file_of_no_area_in_the_region_imports_nothing_even_when_leaving_others_out(client, sign_in_as):
+    sign_in_as("admin")
+    response = _upload(client, ons_file("TS008", {("Cardiff", "W06000015"): sex_counts()}), skip=True)
+    assert response.status_code == 200
+    assert any("no figures for any of the region’s areas" in p[2] for p in _problems(response))
+    assert _stored() == 0
+
+
 def test_the_cli_imports_a_file_and_refuses_a_bad_one_saying_where(app, tmp_path):
     good = tmp_path / "census2021-ts008-ltla.csv"
     good.write_bytes(ons_file("TS008", {WALSALL: sex_counts(2, 2)}))
@@ -271,6 +307,11 @@ def test_the_cli_imports_a_file_and_refuses_a_bad_one_saying_where(app, tmp_path
     assert "Row 2, Sex: Female: The count -1 is negative" in result.output
     assert "Nothing was imported" in result.output
     assert queries.baseline_shares("sex", [_area_id("Walsall")]) == {"female": (2, 0.5), "male": (2, 0.5)}
+    country = tmp_path / "census2021-ts008-ltla-country.csv"
+    country.write_bytes(WHOLE_COUNTRY)
+    result = runner.invoke(args=["crm", "import-baseline", str(country), "--skip-other-areas"])
+    assert result.exit_code == 0, result.output
+    assert "left out 2 areas outside the region" in result.output
 
 
 def test_the_demo_baseline_imports_through_the_checks_and_is_labelled_illustrative(client, sign_in_as):
