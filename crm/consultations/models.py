@@ -7,7 +7,7 @@ consultation it was given to. Its key is random, so not even insertion order tie
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
@@ -242,6 +242,9 @@ class Response(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     language: Mapped[str] = mapped_column(String(60), default="English")
     status: Mapped[str] = mapped_column(String(20), default="received")
+    # Set when its monitoring answers were left out of the counts, in a batch with others
+    # (crm/consultations/monitoring_store.py publish_exclusions): it stays set if the status changes back.
+    monitoring_excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
@@ -318,6 +321,16 @@ class MonitoringAnswer(db.Model):
     answer: Mapped[str] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_monitoring_answer_tally", "consultation_id", "question", "answer"),)
+
+
+class MonitoringExcluded(db.Model):
+    """The id of a monitoring answer that no longer counts (its response was marked spam or withdrawn),
+    published with those of at least k responses in one shuffled insert, as answers are: so the counts move
+    in steps of k or more people, and the row says nothing about whose answer it was."""
+
+    __tablename__ = "monitoring_excluded"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
 
 
 class MonitoringWaiting(db.Model):

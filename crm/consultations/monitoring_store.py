@@ -14,7 +14,11 @@ From the database alone, or a copy of it, no monitoring answer can be joined to 
   under MONITORING_LINK_KEY (or SECRET_KEY). With the key and a receipt, a person's answers can be withdrawn;
   without the key the ids are random to anyone who reads them.
 - Marking a response as spam or withdrawn changes nothing here (an update in that transaction would join
-  them again): the counts leave out the answers whose ids the key derives from such responses.
+  them again). Once `batch_size()` or more of a consultation's responses have stopped counting, their
+  answers' ids are published together into `monitoring_excluded`, shuffled, in a transaction of their own,
+  and the counts leave those answers out: so the figures drop in steps of k or more people too, and marking
+  one response never shows its answers as the difference. A response whose answers were left out stays out
+  if its status changes back (counting it again would show its answers as the difference).
 """
 
 import base64
@@ -23,19 +27,19 @@ import hmac
 import json
 import logging
 import random
-from collections.abc import Iterable, Iterator
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from crm.consultations import monitoring
 from crm.consultations.models import (
     COUNTED_STATUSES,
     Consultation,
     MonitoringAnswer,
+    MonitoringExcluded,
     MonitoringWaiting,
     Response,
 )
@@ -152,33 +156,67 @@ def forget(reference: str) -> int:
     return gone + db.session.execute(delete(MonitoringWaiting).where(MonitoringWaiting.id.in_(ids))).rowcount
 
 
+def exclusions_changed(consultation: Consultation) -> None:
+    """A response of the consultation stopped counting: once this unit of work has committed, publish the
+    consultation's waiting exclusions if a batch is due."""
+    consultation_id = consultation.id
+    transaction.after_commit(lambda: _exclude_in_own_unit_of_work(consultation_id))
+
+
+def _exclude_in_own_unit_of_work(consultation_id: int) -> None:
+    # The status change is committed whatever happens here; the next one tries again.
+    try:
+        with transaction.unit_of_work():
+            publish_exclusions(consultation_id)
+    except Exception:
+        log.exception("Leaving out monitoring answers failed (consultation %s)", consultation_id)
+
+
+def _not_yet_left_out(consultation_id: int):
+    return (
+        Response.consultation_id == consultation_id,
+        Response.status.not_in(COUNTED_STATUSES),
+        Response.monitoring_excluded.is_(False),
+    )
+
+
+def publish_exclusions(consultation_id: int, at_least: int | None = None) -> int:
+    """Leave out of the counts the answers of every response of the consultation that has stopped counting
+    and is not yet left out, if `at_least` (the batch size) have: their ids in one shuffled insert. Returns
+    how many responses were left out. The caller owns the transaction."""
+    at_least = batch_size() if at_least is None else at_least
+    due = db.session.execute(
+        select(Response.id, Response.reference).where(*_not_yet_left_out(consultation_id)).with_for_update()
+    ).all()
+    if not due or len(due) < at_least:
+        return 0
+    rows = [
+        {"id": answer_key, "consultation_id": consultation_id}
+        for _id, reference in due
+        for answer_key in answer_ids(reference)
+    ]
+    random.SystemRandom().shuffle(rows)
+    db.session.execute(insert(MonitoringExcluded), rows)
+    for chunk in batched([id_ for id_, _reference in due], KEYS_PER_QUERY):
+        db.session.execute(update(Response).where(Response.id.in_(chunk)).values(monitoring_excluded=True))
+    return len(due)
+
+
+def exclusions_waiting(consultation_id: int) -> int:
+    """Responses that have stopped counting whose answers still count, until a batch is due."""
+    return db.session.scalar(select(func.count()).where(*_not_yet_left_out(consultation_id))) or 0
+
+
 def counts(consultation_id: int) -> dict[str, dict[str, int]]:
-    """Published answers per question and code, leaving out those of responses that no longer count
-    (spam or withdrawn), found by their keyed ids. Only ever shown through suppression."""
-    tally: dict[str, dict[str, int]] = {}
-    for question, answer, count in _tally(MonitoringAnswer.consultation_id == consultation_id):
-        tally.setdefault(question, {})[answer] = count
-    for chunk in batched(_excluded_ids(consultation_id), KEYS_PER_QUERY):
-        for question, answer, count in _tally(
-            MonitoringAnswer.consultation_id == consultation_id, MonitoringAnswer.id.in_(chunk)
-        ):
-            tally[question][answer] -= count
-    return tally
-
-
-def _tally(*conditions) -> Iterable[tuple[str, str, int]]:
-    return db.session.execute(
+    """Published answers per question and code, leaving out those published as excluded (one statement: an
+    anti-join on the excluded ids). Only ever shown through suppression."""
+    excluded = select(MonitoringExcluded.id).where(MonitoringExcluded.consultation_id == consultation_id)
+    rows = db.session.execute(
         select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
-        .where(*conditions)
+        .where(MonitoringAnswer.consultation_id == consultation_id, MonitoringAnswer.id.not_in(excluded))
         .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
     ).all()
-
-
-def _excluded_ids(consultation_id: int) -> Iterator[str]:
-    references = db.session.scalars(
-        select(Response.reference).where(
-            Response.consultation_id == consultation_id, Response.status.not_in(COUNTED_STATUSES)
-        )
-    ).all()
-    for reference in references:
-        yield from answer_ids(reference)
+    tally: dict[str, dict[str, int]] = {}
+    for question, answer, count in rows:
+        tally.setdefault(question, {})[answer] = count
+    return tally

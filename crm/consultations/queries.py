@@ -253,6 +253,7 @@ class MonitoringReport:
     tables: list[MonitoringTable]
     waiting: int  # responses whose answers wait for a batch, not in the figures yet
     frozen_at: datetime | None = None  # when the figures were frozen and the answers deleted
+    leaving: int = 0  # spam or withdrawn responses whose answers still count, until a batch leaves them out
 
 
 def monitoring_report(consultation) -> MonitoringReport:
@@ -263,7 +264,11 @@ def monitoring_report(consultation) -> MonitoringReport:
             [MonitoringTable.from_json(table) for table in snapshot.tables], 0, snapshot.taken_at
         )
     tables = [MonitoringTable.of(q, d) for q, d in suppressed_monitoring(consultation)]
-    return MonitoringReport(tables, monitoring_store.waiting_count(consultation.id))
+    return MonitoringReport(
+        tables,
+        monitoring_store.waiting_count(consultation.id),
+        leaving=monitoring_store.exclusions_waiting(consultation.id),
+    )
 
 
 def monitoring_rows(report: MonitoringReport) -> Iterator[list]:

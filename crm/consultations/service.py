@@ -14,6 +14,7 @@ from crm.auth.models import StaffUser
 from crm.consultations import monitoring, monitoring_store
 from crm.consultations.models import (
     CHANNELS,
+    COUNTED_STATUSES,
     FORMATS,
     QUESTION_KINDS,
     RESPONDENT_KINDS,
@@ -523,9 +524,11 @@ def set_response_status(actor, response: Response, status: str) -> bool:
         raise ConsultationError("status", "Select a status")
     if response.status == status:
         return False
-    # Its monitoring answers are left as they are (the counts leave out those of responses that no longer
-    # count): changing them here would join them to this response by transaction.
+    # Its monitoring answers are left as they are: changing them here would join them to this response by
+    # transaction. They leave the counts in a later batch with others (monitoring_store.publish_exclusions).
     response.status = status
+    if status not in COUNTED_STATUSES:
+        monitoring_store.exclusions_changed(response.consultation)
     response_status_changed.send(response, excluded=status in ("spam", "withdrawn"))
     audit.record(actor, "response.status_changed", response, ["status"])
     return True

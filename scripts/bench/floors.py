@@ -287,10 +287,15 @@ def group_picker(q: str, key: str, threshold: float = 0.6, limit: int = 10) -> F
 
 def monitoring_report(consultation: int) -> Floor:
     statement = """
-    SELECT question, answer, count(*) FROM monitoring_answer WHERE consultation_id = %(consultation)s
+    SELECT question, answer, count(*) FROM monitoring_answer a
+    WHERE consultation_id = %(consultation)s
+      AND NOT EXISTS (SELECT 1 FROM monitoring_excluded x WHERE x.id = a.id)
     GROUP BY question, answer
     """
-    return Floor([(statement, {"consultation": consultation})], "the tally per question and answer")
+    return Floor(
+        [(statement, {"consultation": consultation})],
+        "the tally per question and answer, less the answers left out (anti-join on monitoring_excluded)",
+    )
 
 
 # ---- reports (issue 14) ------------------------------------------------------------------------------------

@@ -266,8 +266,8 @@ class _Builder:
     # Tables loaded here: their non-constraint indexes are dropped for the load and rebuilt after it.
     BULK_TABLES = [
         "community_group", "group_area", "group_characteristic", "contact", "response", "answer",
-        "monitoring_answer", "feedback", "feedback_theme", "feedback_barrier", "feedback_characteristic",
-        "feedback_policy", "engagement_event", "event_group", "event_reach",
+        "monitoring_answer", "monitoring_excluded", "feedback", "feedback_theme", "feedback_barrier",
+        "feedback_characteristic", "feedback_policy", "engagement_event", "event_group", "event_reach",
     ]  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection, volumes: Volumes, log):
@@ -739,6 +739,21 @@ class _Builder:
             ) drawn JOIN monitoring_slot s ON s.question = drawn.question AND s.slot = drawn.slot
             """,
             {"consultation": BIG_CONSULTATION, "n": self.v.responses, "slots": SLOTS},
+        )
+        # Spam and withdrawn responses (2%) have had their answers left out, as published batches do.
+        self.sql(
+            "monitoring exclusions",
+            """
+            INSERT INTO monitoring_excluded (id, consultation_id)
+            SELECT id, consultation_id FROM monitoring_answer
+            WHERE consultation_id = %(consultation)s AND random() < 0.02
+            """,
+            {"consultation": BIG_CONSULTATION},
+        )
+        self.sql(
+            "responses left out",
+            "UPDATE response SET monitoring_excluded = true WHERE status IN ('spam', 'withdrawn')",
+            {},
         )
         self.asked_monitoring = len(asked)
 

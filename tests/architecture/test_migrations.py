@@ -163,3 +163,38 @@ def test_migration_0023_links_responses_to_events_and_comes_down_again(tmp_path)
     with sqlite3.connect(database) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(response)")]
         assert "event_id" not in columns and connection.execute("SELECT reference FROM response").fetchall()
+
+
+def test_migration_0026_keeps_out_the_answers_of_responses_already_left_out(app, tmp_path, monkeypatch):
+    """Before 0026 a spam response's answers left the counts at once, by the ids the key derives: after it,
+    they are still out, as a published exclusion, and the response says so."""
+    import sqlite3
+
+    database = tmp_path / "old.sqlite"
+    env = {"CRM_ENV": "development", "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "migration test"}
+    _flask_db(env, "upgrade", "0025")
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO consultation (id, title, slug, summary, background, status, formats, privacy_notice,"
+            " asks_monitoring, asks_carer, asks_care_experienced, created_at, updated_at)"
+            " VALUES (1, 'Old', 'old', '', '', 'open', '[]', '', 1, 0, 0, '2026-01-01', '2026-01-01')"
+        )
+        for number, status in enumerate(["received", "spam", "withdrawn"], start=1):
+            connection.execute(
+                "INSERT INTO response (id, consultation_id, reference, submission_token, channel,"
+                " respondent_kind, group_name, name, email, language, status, consent_given, received_at)"
+                " VALUES (?, 1, ?, ?, 'online', 'individual', '', '', '', 'English', ?, 1, '2026-01-02')",
+                (number, f"R-{number}", f"t{number}", status),
+            )
+    _flask_db(env, "upgrade")
+    with sqlite3.connect(database) as connection:
+        flags = connection.execute(
+            "SELECT reference, monitoring_excluded FROM response ORDER BY id"
+        ).fetchall()
+        assert flags == [("R-1", 0), ("R-2", 1), ("R-3", 1)]
+        excluded = {row[0] for row in connection.execute("SELECT id FROM monitoring_excluded")}
+    from crm.consultations import monitoring_store
+
+    monkeypatch.setitem(app.config, "MONITORING_LINK_KEY", "migration test")  # the key the upgrade ran with
+    assert excluded == {*monitoring_store.answer_ids("R-2"), *monitoring_store.answer_ids("R-3")}
+    _flask_db(env, "downgrade", "0025")

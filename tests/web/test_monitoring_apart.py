@@ -4,8 +4,8 @@ report never moves by one person. The PostgreSQL join by transaction id is in te
 
 from sqlalchemy import func, select
 
-from crm.consultations import monitoring_store, service
-from crm.consultations.models import MonitoringAnswer, MonitoringWaiting
+from crm.consultations import monitoring, monitoring_store, service
+from crm.consultations.models import MonitoringAnswer, MonitoringExcluded, MonitoringWaiting, Response
 from crm.core import transaction
 from crm.extensions import db
 from tests.consultation_factories import make_consultation, respond
@@ -90,14 +90,18 @@ def test_figures_are_for_the_whole_consultation_only_so_nothing_can_be_subtracte
         assert _tables(client.page(url + filters)) == _tables(whole)
 
 
-def test_a_response_marked_as_spam_leaves_its_answers_untouched_and_uncounted():
+def test_responses_marked_as_spam_leave_their_answers_untouched_and_the_counts_in_one_batch():
     consultation = make_consultation()
-    responses = [respond(consultation, monitoring_answers={"sex": "female"}) for _ in range(5)]
+    responses = [respond(consultation, monitoring_answers={"sex": "female"}) for _ in range(10)]
     stored = sorted(db.session.execute(select(MonitoringAnswer.id, MonitoringAnswer.answer)).all())
-    with transaction.unit_of_work():
-        service.set_response_status("tester", responses[0], "spam")
+    for number, response in enumerate(responses[:5], start=1):
+        with transaction.unit_of_work():
+            service.set_response_status("tester", response, "spam")
+        # Nothing is written beside the status change; the fifth (k = 5) publishes the batch after commit.
+        assert _count(MonitoringExcluded) == (0 if number < 5 else 5 * len(monitoring.QUESTIONS))
+        assert monitoring_store.counts(consultation.id)["sex"] == {"female": 10 if number < 5 else 5}
     assert sorted(db.session.execute(select(MonitoringAnswer.id, MonitoringAnswer.answer)).all()) == stored
-    assert monitoring_store.counts(consultation.id)["sex"] == {"female": 4}
+    assert all(db.session.scalars(select(Response.monitoring_excluded).where(Response.status == "spam")))
 
 
 def test_forgetting_a_response_deletes_its_answers_published_or_waiting():
