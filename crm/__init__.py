@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.job_views import bp as jobs_bp
     from crm.auth.reference_views import bp as reference_bp
     from crm.auth.views import bp as auth_bp
+    from crm.bodies.views import bp as bodies_bp
     from crm.consultations.converters import SlugConverter
     from crm.consultations.public_views import bp as public_consultations_bp
     from crm.consultations.views import bp as consultations_bp
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         event_feedback_bp,
         evidence_bp,
         eias_bp,
+        bodies_bp,
         outcomes_bp,
         pickers_bp,
         privacy_bp,

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
@@ -69,6 +69,16 @@ class GovDateField(DateField):
         if self.data is None:
             # GOV.UK's wording: name the field and say what is wrong ("Date received must be a real date").
             raise ValueError(f"{self.label.text} must be a real date")
+
+
+class WholeNumberField(IntegerField):
+    """A number box whose error names the field ("Weeks ... must be a whole number"), not WTForms' own."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a whole number") from error
 
 
 def text_area(label: str, description: str = "", limit: int = 10000) -> TextAreaField:

@@ -1,6 +1,7 @@
 """Imports every area's models so the metadata (and so Alembic) sees all tables."""
 
 from crm.auth.models import SignInThrottle, StaffUser
+from crm.bodies.models import Membership, Recommendation, RecommendationResponse, StandingBody
 from crm.consultations.models import (
     Answer,
     Consultation,
@@ -43,6 +44,7 @@ __all__ = [
     "Feedback",
     "ImportBatch",
     "Job",
+    "Membership",
     "MonitoringAnswer",
     "MonitoringSnapshot",
     "MonitoringWaiting",
@@ -53,8 +55,11 @@ __all__ = [
     "Policy",
     "PolicyInfluence",
     "Question",
+    "Recommendation",
+    "RecommendationResponse",
     "Response",
     "SignInThrottle",
+    "StandingBody",
     "StaffUser",
     "Theme",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
+from crm.bodies.models import Recommendation
 from crm.core.models import Characteristic, Choice, TimestampMixin, UTCDateTime, allowed_values
 from crm.extensions import db
 from crm.feedback.models import Feedback
@@ -96,6 +97,13 @@ eia_finding_evidence = Table(
     db.metadata,
     Column("finding_id", ForeignKey("eia_finding.id", ondelete="CASCADE"), primary_key=True),
     Column("feedback_id", ForeignKey("feedback.id"), primary_key=True, index=True),
+)
+# Accepted recommendations of standing bodies and events, cited as evidence beside feedback.
+eia_finding_recommendation = Table(
+    "eia_finding_recommendation",
+    db.metadata,
+    Column("finding_id", ForeignKey("eia_finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendation.id"), primary_key=True, index=True),
 )
 
 
@@ -187,6 +195,9 @@ class EIAFinding(db.Model):
     characteristic: Mapped[Characteristic] = relationship()
     evidence: Mapped[list[Feedback]] = relationship(
         secondary=eia_finding_evidence, order_by=Feedback.received_at
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary=eia_finding_recommendation, order_by=Recommendation.made_on
     )
 
     __table_args__ = (

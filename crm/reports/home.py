@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.auth import roles
+from crm.bodies import queries as bodies
+from crm.bodies.models import Recommendation
 from crm.consultations.models import Consultation, consultation_policy
 from crm.core.models import utc_now
 from crm.core.pagination import COUNT_LIMIT
@@ -33,6 +35,7 @@ class Home:
     to_approve: list[EIA] = field(default_factory=list)
     overdue: list[EIAAction] = field(default_factory=list)
     my_policies: list[Policy] = field(default_factory=list)
+    overdue_responses: list[Recommendation] = field(default_factory=list)  # recommendations the user owns
 
     @property
     def to_code_text(self) -> str:
@@ -48,6 +51,7 @@ class Home:
                 self.to_approve,
                 self.overdue,
                 self.my_policies,
+                self.overdue_responses,
             )
         )
 
@@ -102,6 +106,7 @@ def home_for(user) -> Home:
         if not approves:
             overdue = overdue.where(EIA.policy_id.in_(mine))
         home.overdue = list(db.session.scalars(overdue))
+    home.overdue_responses = bodies.overdue(owner_id=user.id, limit=SHOWN)
     if owns_policies:
         home.my_policies = list(
             db.session.scalars(

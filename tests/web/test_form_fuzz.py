@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from crm.eias.models import ACTION_STATUSES
@@ -475,6 +476,25 @@ def _fuzz(app, ids, user, public: bool, seeds_extra=(), shard: int = 0, shards: 
     return fuzzer.failures
 
 
+def _recommendations_owned_by(user) -> None:
+    """Only a recommendation's owner sees the forms for its response, publishing and progress: one awaiting
+    an answer and one accepted, owned by the account the fuzzer signs in with."""
+    from datetime import date
+
+    from crm.bodies import service
+    from crm.bodies.models import StandingBody
+
+    body = db.session.scalars(select(StandingBody)).first()
+    service.create_recommendation(
+        user, title="To answer", body_id=body.id, made_on=date(2026, 3, 1), owner_id=user.id
+    )
+    accepted = service.create_recommendation(
+        user, title="To carry out", body_id=body.id, made_on=date(2026, 3, 1), owner_id=user.id
+    )
+    service.record_response(user, accepted, "accepted", "", date(2026, 3, 2))
+    db.session.commit()
+
+
 def _upload_an_import(app, user) -> str:
     """The preview of an uploaded groups file, for the import's confirm form."""
     fuzzer = Fuzzer(app, user)
@@ -490,6 +510,7 @@ def _upload_an_import(app, user) -> str:
 @pytest.mark.parametrize("shard", [0, 1, 2])
 def test_no_staff_form_answers_500_to_hostile_values(app, more_states, generous_limits, shard):
     admin = make_user(role="admin")
+    _recommendations_owned_by(admin)
     preview = _upload_an_import(app, admin)
     failures = _fuzz(app, more_states, admin, public=False, seeds_extra=[preview], shard=shard, shards=3)
     assert not failures, "\n".join(failures)

@@ -53,6 +53,8 @@ QUERY_ARGS = (
     "next",
     "view",
     "token",
+    "body",
+    "state",
 )
 # The table each path parameter names a row of, so the query arguments are tried on a page that exists.
 PARAMETER_TABLES = {
@@ -76,6 +78,9 @@ PARAMETER_TABLES = {
     "measure_id": "measure",
     "cohort_id": "priority_cohort",
     "table_id": "census_table",
+    "body_id": "standing_body",
+    "membership_id": "membership",
+    "recommendation_id": "recommendation",
 }
 
 
@@ -132,6 +137,36 @@ def _check(client, rule, ids, failures):
         failures.append(f"{problem} {base} with every value at once")
 
 
+def _body_with_a_member_and_a_recommendation(group, policy, event):
+    """A public body with a member, a recommendation answered, accepted and published, and one awaiting an
+    answer: every page and form of bodies then has something to show."""
+    from datetime import date
+
+    from crm.bodies import service
+    from crm.core import audit
+
+    body = service.create_body(
+        audit.SYSTEM,
+        name="Fuzz Youth Assembly",
+        slug="fuzz-youth-assembly",
+        kind="youth_assembly",
+        has_public_register=True,
+        policy_ids=[policy.id],
+    )
+    db.session.flush()
+    service.add_member(audit.SYSTEM, body, group.contacts[0].id, "chair", date(2026, 1, 1))
+    owner = make_user(role="policy_lead")
+    answered = service.create_recommendation(
+        audit.SYSTEM, title="Answered", body_id=body.id, made_on=date(2026, 1, 5), owner_id=owner.id,
+        policy_ids=[policy.id], event_id=event.id,
+    )  # fmt: skip
+    service.record_response(owner, answered, "accepted", "", date(2026, 2, 1))
+    service.set_published(owner, answered, True)
+    service.create_recommendation(
+        audit.SYSTEM, title="Awaiting", body_id=body.id, made_on=date(2026, 1, 5), owner_id=owner.id
+    )
+
+
 def _objective_with_a_measure():
     from datetime import date
 
@@ -167,6 +202,7 @@ def records(app):
     make_feedback(policies=[policy], event=event, group=group, themes=["Transport and travel"])
     start_eia(make_user(role="equality_lead"), policy)
     _data_request()
+    _body_with_a_member_and_a_recommendation(group, policy, event)
     db.session.commit()
     ids = {name: _first_id(name) for name in PARAMETER_TABLES}
     ids["slug"] = consultation.slug
