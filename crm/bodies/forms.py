@@ -99,6 +99,13 @@ class MemberForm(FlaskForm):
     submit = SubmitField("Add member", widget=GovSubmitInput())
 
 
+class MeetingForm(FlaskForm):
+    event_name = picker_field(
+        "Meeting", "The event's title and day, like Youth assembly, 3 March 2026: log the event first"
+    )
+    submit = SubmitField("Add meeting", widget=GovSubmitInput())
+
+
 class EndTermForm(FlaskForm):
     ends_on = GovDateField("Term ends", validators=[InputRequired("Enter the date the term ends")])
     submit = SubmitField("End term", widget=GovSubmitInput())

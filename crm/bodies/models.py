@@ -62,6 +62,13 @@ body_policy = Table(
     Column("body_id", ForeignKey("standing_body.id", ondelete="CASCADE"), primary_key=True),
     Column("policy_id", ForeignKey("policy.id"), primary_key=True, index=True),
 )
+# A body's meetings are engagement events: their reach and feedback are recorded as for any event.
+body_meeting = Table(
+    "body_meeting",
+    db.metadata,
+    Column("body_id", ForeignKey("standing_body.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", ForeignKey("engagement_event.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 recommendation_policy = Table(
     "recommendation_policy",
     db.metadata,
@@ -85,6 +92,9 @@ class StandingBody(TimestampMixin, db.Model):
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     policies: Mapped[list[Policy]] = relationship(secondary=body_policy, order_by=Policy.reference)
+    meetings: Mapped[list[EngagementEvent]] = relationship(
+        secondary=body_meeting, order_by=EngagementEvent.starts_at.desc()
+    )
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="body", order_by="Membership.starts_on", cascade="all, delete-orphan"
     )

@@ -13,6 +13,7 @@ from crm.bodies.models import (
     Recommendation,
     RecommendationResponse,
     StandingBody,
+    body_meeting,
     recommendation_policy,
 )
 from crm.core.models import utc_now
@@ -65,6 +66,17 @@ def body_list(include_archived: bool = False) -> list[BodyRow]:
         ).all()
     }
     return [BodyRow(body, members.get(body.id, 0), *counts.get(body.id, (0, 0))) for body in bodies]
+
+
+def bodies_meeting_at(event_id: int) -> list[StandingBody]:
+    return list(
+        db.session.scalars(
+            select(StandingBody)
+            .join(body_meeting, body_meeting.c.body_id == StandingBody.id)
+            .where(body_meeting.c.event_id == event_id)
+            .order_by(StandingBody.name)
+        )
+    )
 
 
 def body_members(body: StandingBody) -> list[Membership]:

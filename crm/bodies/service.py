@@ -107,6 +107,18 @@ def update_body(actor, body: StandingBody, **values) -> list[str]:
     return changed
 
 
+def add_meeting(actor, body: StandingBody, event: EngagementEvent | None) -> None:
+    """Record an event as one of the body's meetings."""
+    if event is None:
+        raise BodyError(
+            "event_name", "Enter the meeting's event: its title and day, like Youth assembly, 3 March 2026"
+        )
+    if event in body.meetings:
+        raise BodyError("event_name", f"{event.title} is already one of {body.name}'s meetings")
+    body.meetings.append(event)
+    audit.record(actor, "body.meeting_added", body, ["meetings"])
+
+
 # ---- Members -----------------------------------------------------------------------------------------------
 
 

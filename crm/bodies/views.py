@@ -13,6 +13,7 @@ from crm.bodies.forms import (
     BodyForm,
     EndTermForm,
     ImplementationForm,
+    MeetingForm,
     MemberForm,
     RecommendationForm,
     ResponseForm,
@@ -118,6 +119,26 @@ def view(body_id: int):
         can_edit=current_user.has_role(*EDITORS),
         can_record=current_user.has_role(*RECORDERS),
     )
+
+
+@bp.route("/staff/bodies/<int:body_id>/meetings/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def add_meeting(body_id: int):
+    body = db.get_or_404(StandingBody, body_id)
+    form = MeetingForm()
+    if request.method == "POST":
+        keep_chosen(request.form, form.event_name)
+    if form.validate_on_submit():
+        event = pick_into(form.event_name, request.form, EVENT_LOOKUP, required=True)
+        if event is not None:
+            try:
+                service.add_meeting(current_user, body, event)
+            except service.BodyError as error:
+                show_refusal(error, form)
+            else:
+                flash(f"{event.title} added to {body.name}'s meetings.", "success")
+                return redirect(url_for("bodies.view", body_id=body.id))
+    return render_template("bodies/meeting-form.html", form=form, body=body)
 
 
 # ---- Members -----------------------------------------------------------------------------------------------
@@ -384,6 +405,11 @@ def implementation(recommendation_id: int):
 
 
 # ---- What a policy's page shows --------------------------------------------------------------------------
+
+
+@contributes_to("event-page")
+def _event_page_bodies(event) -> dict:
+    return {"meeting_of": queries.bodies_meeting_at(event.id)}
 
 
 @contributes_to("policy-page")

@@ -88,7 +88,8 @@ def pick_into(form_field, form_data, lookup: Lookup, required: bool = False, kee
     form_field.suggestions = []
     if not typed:
         if required:
-            form_field.errors = [*form_field.errors, f"Enter the name of a {lookup.noun}"]
+            article = "an" if lookup.noun[:1] in "aeiou" else "a"
+            form_field.errors = [*form_field.errors, f"Enter the name of {article} {lookup.noun}"]
         return None
     if keep is not None and typed.lower() == lookup.name(keep).lower():
         return keep

@@ -1,8 +1,8 @@
 """Forms for EIAs. The rules live in crm.eias.service; these only read the input."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -61,6 +61,9 @@ class FindingForm(FlaskForm):
         validate_choice=False,
     )
     narrative = text_area("What the evidence shows", "What people told us, what it means, and for whom")
+    recommendations = SelectMultipleField(
+        "Accepted recommendations it rests on", widget=GovCheckboxesInput(), coerce=int
+    )
     submit = SubmitField("Save finding", widget=GovSubmitInput())
 
 

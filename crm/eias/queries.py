@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from crm.bodies.models import Recommendation
 from crm.core.pagination import paginate
 from crm.eias.models import EIA, EIAFinding
 from crm.extensions import db
@@ -62,6 +63,9 @@ def eia_with_findings(eia_id: int) -> EIA | None:
                     selectinload(Feedback.event),
                     selectinload(Feedback.consultation),
                     selectinload(Feedback.group),
+                ),
+                selectinload(EIAFinding.recommendations).options(
+                    selectinload(Recommendation.body), selectinload(Recommendation.event)
                 ),
             ),
         )

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from crm.auth import roles
+from crm.bodies import queries as bodies
 from crm.core import audit
 from crm.core.models import Characteristic, utc_now
 from crm.core.rules import RuleBroken, bounded_text
@@ -104,6 +105,7 @@ def start_eia(actor, policy: Policy) -> EIA:
                 old.narrative,
             )
             finding.evidence = list(old.evidence)
+            finding.recommendations = list(old.recommendations)
         eia.findings.append(finding)
     audit.record(actor, "eia.created", eia, ["version", *(["previous_id"] if last else [])])
     return eia
@@ -141,8 +143,15 @@ def update_eia(actor, eia: EIA, values: dict) -> list[str]:
 
 
 def update_finding(
-    actor, finding: EIAFinding, direction: str, severity: str, narrative: str, evidence_ids
+    actor,
+    finding: EIAFinding,
+    direction: str,
+    severity: str,
+    narrative: str,
+    evidence_ids,
+    recommendation_ids=None,
 ) -> list[str]:
+    """Change a finding; `recommendation_ids` None leaves the recommendations it cites as they are."""
     eia = finding.eia
     _check_editable(eia, "narrative")
     if direction not in DIRECTIONS:
@@ -158,9 +167,23 @@ def update_finding(
     if {item.id for item in finding.evidence} != set(ids):
         finding.evidence = chosen
         changed.append("evidence")
+    if recommendation_ids is not None:
+        cited = _accepted_recommendations(eia.policy_id, recommendation_ids)
+        if {r.id for r in finding.recommendations} != {r.id for r in cited}:
+            finding.recommendations = cited
+            changed.append("recommendations")
     if changed:
         audit.record(actor, "eia_finding.updated", finding, changed)
     return changed
+
+
+def _accepted_recommendations(policy_id: int, ids) -> list:
+    """Recommendations a finding may cite: accepted (in full or in part) and about the EIA's policy."""
+    wanted = {int(i) for i in ids}
+    accepted = {r.id: r for r in bodies.accepted_for_policy(policy_id)}
+    if wanted - set(accepted):
+        raise EIAError("recommendations", "Cite only recommendations about this policy that were accepted")
+    return [accepted[i] for i in sorted(wanted)]
 
 
 def add_action(

@@ -5,9 +5,11 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.bodies import queries as bodies
 from crm.core import args
 from crm.core.args import one_of, search_text
 from crm.core.contributions import contributes_to
@@ -176,6 +178,10 @@ def _render_finding(eia: EIA, finding: EIAFinding, form: FindingForm, chosen_ids
         args.page(request.args),
         exclude_ids=chosen_ids,
     )
+    form.recommendations.choices = [
+        SelectChoice(r.id, f"{r.title}, from {r.source} ({r.response.decision_label.lower()})")
+        for r in bodies.accepted_for_policy(eia.policy_id)
+    ]
     return render_template(
         "eias/finding-form.html",
         eia=eia,
@@ -198,6 +204,7 @@ def edit_finding(eia_id: int, finding_id: int):
         flash(f"This EIA is {eia.status_label.lower()}, so its findings cannot be changed.", "error")
         return redirect(url_for("eias.view", eia_id=eia.id))
     form = FindingForm(obj=finding)
+    form.recommendations.data = [r.id for r in finding.recommendations]
     return _render_finding(eia, finding, form, [item.id for item in finding.evidence])
 
 
@@ -207,6 +214,9 @@ def save_finding(eia_id: int, finding_id: int):
     eia = _eia(eia_id)
     finding = _finding(eia, finding_id)
     form = FindingForm()
+    form.recommendations.choices = [
+        SelectChoice(r.id, r.title) for r in bodies.accepted_for_policy(eia.policy_id)
+    ]
     if form.validate_on_submit():
         try:
             update_finding(
@@ -216,6 +226,7 @@ def save_finding(eia_id: int, finding_id: int):
                 form.severity.data or "",
                 form.narrative.data or "",
                 form.evidence.data,
+                form.recommendations.data or [],
             )
         except RuleBroken as error:
             show_refusal(error, form)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
+from crm.bodies import queries as bodies
 from crm.core import args, jobs, spreadsheets
 from crm.core.contributions import contributes_to
 from crm.core.rules import RuleBroken, show_refusal
@@ -74,6 +75,7 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
         can_add_evidence=may_add_evidence(current_user, policy),
         form=form,
         selected=set(form.feedback.data or []) if form is not None else set(),
+        recommendations=bodies.accepted_for_policy(policy.id),
     ), status
 
 

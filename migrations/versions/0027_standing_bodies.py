@@ -62,6 +62,27 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_body_policy_policy_id"), ["policy_id"], unique=False)
 
     op.create_table(
+        "body_meeting",
+        sa.Column("body_id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["body_id"],
+            ["standing_body.id"],
+            name=op.f("fk_body_meeting_body_id_standing_body"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["engagement_event.id"],
+            name=op.f("fk_body_meeting_event_id_engagement_event"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("body_id", "event_id", name=op.f("pk_body_meeting")),
+    )
+    with op.batch_alter_table("body_meeting", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_body_meeting_event_id"), ["event_id"], unique=False)
+
+    op.create_table(
         "membership",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
@@ -236,4 +257,8 @@ def downgrade():
     with op.batch_alter_table("standing_body", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_standing_body_is_archived"))
 
+    with op.batch_alter_table("body_meeting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_body_meeting_event_id"))
+
+    op.drop_table("body_meeting")
     op.drop_table("standing_body")

@@ -416,3 +416,54 @@ def test_policy_leads_record_recommendations_but_do_not_set_up_bodies(client, si
     sign_in_as("policy_lead")
     assert client.get(f"{BODIES}/new").status_code == 403
     assert client.get(f"{RECOMMENDATIONS}/new").status_code == 200
+
+
+def test_an_eia_finding_cites_accepted_recommendations_about_its_policy_only(client, sign_in_as):
+    from crm.eias.models import EIAFinding
+    from crm.eias.service import start_eia
+
+    body = _body()
+    owner = make_user(role="policy_lead")
+    policy = make_policy(reference="BUS-7", title="Fares for young people")
+    accepted = _recommendation(body, owner=owner, policies=[policy], title="Free travel for care leavers")
+    refused = _recommendation(body, owner=owner, policies=[policy], title="Free travel for everyone")
+    service.record_response(owner, accepted, "accepted", "", date.today())
+    service.record_response(owner, refused, "not_accepted", "Not affordable", date.today())
+    lead = sign_in_as("policy_lead")
+    policy.owner_id = lead.id
+    eia = start_eia(lead, policy)
+    db.session.commit()
+    finding = db.session.scalars(select(EIAFinding).where(EIAFinding.eia_id == eia.id)).first()
+    url = f"/staff/eias/{eia.id}/findings/{finding.id}"
+    form = client.page(url)
+    offered = [label.text.strip() for label in form.select("input[name=recommendations] + label")]
+    assert offered == ["Free travel for care leavers, from Young Combined Authority (accepted)"]
+    base = {"direction": "positive", "narrative": "Care leavers told us fares stop them working"}
+    refused_post = client.submit(url, {**base, "recommendations": str(refused.id)})
+    assert refused_post.status_code == 200 and "not a valid choice" in refused_post.get_data(as_text=True)
+    assert client.submit(url, {**base, "recommendations": str(accepted.id)}).status_code == 302
+    db.session.expire_all()
+    assert [r.id for r in db.session.get(EIAFinding, finding.id).recommendations] == [accepted.id]
+    page = client.page(f"/staff/eias/{eia.id}")
+    assert (
+        "Recommendations accepted (1)" in page.text
+        and "Free travel for care leavers, from Young" in page.text
+    )
+    pack = client.page(f"/staff/policies/{policy.id}/evidence")
+    listed = pack.find("h2", id="recommendations").find_next("ul")
+    assert [a.text for a in listed.select("a")] == ["Free travel for care leavers"]
+
+
+def test_a_bodys_meetings_are_events_added_by_name_and_shown_both_ways(client, sign_in_as):
+    body = _body()
+    event = make_event(title="Youth assembly autumn sitting", kind="commission_meeting")
+    sign_in_as("engagement_officer")
+    url = f"{BODIES}/{body.id}/meetings/new"
+    assert "Enter the name of an event" in _errors(client.submit(url, {"event_name": ""}))
+    assert client.submit(url, {"event_name": event.title}).status_code == 302
+    assert "is already one of Young Combined Authority" in _errors(
+        client.submit(url, {"event_name": event.title})
+    )
+    assert [m.id for m in db.session.get(StandingBody, body.id).meetings] == [event.id]
+    assert "Youth assembly autumn sitting" in client.page(f"{BODIES}/{body.id}").text
+    assert "A meeting of Young Combined Authority" in client.page(f"/staff/events/{event.id}").text
