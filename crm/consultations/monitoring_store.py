@@ -27,6 +27,7 @@ import hmac
 import json
 import logging
 import random
+from collections.abc import Iterable
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -208,15 +209,29 @@ def exclusions_waiting(consultation_id: int) -> int:
 
 
 def counts(consultation_id: int) -> dict[str, dict[str, int]]:
-    """Published answers per question and code, leaving out those published as excluded (one statement: an
-    anti-join on the excluded ids). Only ever shown through suppression."""
-    excluded = select(MonitoringExcluded.id).where(MonitoringExcluded.consultation_id == consultation_id)
-    rows = db.session.execute(
+    """Published answers per question and code, less those published as excluded. Two grouped statements:
+    the whole tally (an index-only scan) and the excluded answers' tally (a join on their keys), which is
+    cheaper than an anti-join that must read every answer's id. Only ever shown through suppression."""
+    tally: dict[str, dict[str, int]] = {}
+    for question, answer, count in _tally(MonitoringAnswer.consultation_id == consultation_id):
+        tally.setdefault(question, {})[answer] = count
+    left_out = db.session.execute(
         select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
-        .where(MonitoringAnswer.consultation_id == consultation_id, MonitoringAnswer.id.not_in(excluded))
+        .join(MonitoringExcluded, MonitoringExcluded.id == MonitoringAnswer.id)
+        .where(
+            MonitoringExcluded.consultation_id == consultation_id,
+            MonitoringAnswer.consultation_id == consultation_id,
+        )
         .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
     ).all()
-    tally: dict[str, dict[str, int]] = {}
-    for question, answer, count in rows:
-        tally.setdefault(question, {})[answer] = count
+    for question, answer, count in left_out:
+        tally[question][answer] -= count
     return tally
+
+
+def _tally(*conditions) -> Iterable[tuple[str, str, int]]:
+    return db.session.execute(
+        select(MonitoringAnswer.question, MonitoringAnswer.answer, func.count())
+        .where(*conditions)
+        .group_by(MonitoringAnswer.question, MonitoringAnswer.answer)
+    ).all()

@@ -287,14 +287,21 @@ def group_picker(q: str, key: str, threshold: float = 0.6, limit: int = 10) -> F
 
 def monitoring_report(consultation: int) -> Floor:
     statement = """
-    SELECT question, answer, count(*) FROM monitoring_answer a
-    WHERE consultation_id = %(consultation)s
-      AND NOT EXISTS (SELECT 1 FROM monitoring_excluded x WHERE x.id = a.id)
-    GROUP BY question, answer
+    WITH whole AS (
+      SELECT question, answer, count(*) n FROM monitoring_answer WHERE consultation_id = %(consultation)s
+      GROUP BY question, answer
+    ), left_out AS (
+      SELECT a.question, a.answer, count(*) n
+      FROM monitoring_excluded x JOIN monitoring_answer a ON a.id = x.id
+      WHERE x.consultation_id = %(consultation)s AND a.consultation_id = %(consultation)s
+      GROUP BY a.question, a.answer
+    )
+    SELECT w.question, w.answer, w.n - coalesce(l.n, 0)
+    FROM whole w LEFT JOIN left_out l ON l.question = w.question AND l.answer = w.answer
     """
     return Floor(
         [(statement, {"consultation": consultation})],
-        "the tally per question and answer, less the answers left out (anti-join on monitoring_excluded)",
+        "the tally per question and answer, less the tally of the answers left out (joined on their keys)",
     )
 
 
