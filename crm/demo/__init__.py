@@ -37,6 +37,7 @@ def _seed_contact_details() -> None:
 
 def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
+    from crm.bodies.demo import seed_demo_bodies
     from crm.consultations.demo import seed_demo_consultations
     from crm.demo.events import seed_demo_events
     from crm.demo.evidence import seed_demo_evidence
@@ -52,4 +53,5 @@ def seed_demo() -> bool:
     created = seed_demo_consultations() or created
     created = seed_demo_events() or created
     created = seed_demo_baselines() or created
-    return seed_demo_evidence() or created
+    created = seed_demo_evidence() or created
+    return seed_demo_bodies() or created

@@ -46,3 +46,17 @@ def test_demo_evidence(client):
     assert seed_demo() is False
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
     assert "Kerb-separated lanes" in client.page("/outcomes").get_text()
+
+
+def test_demo_bodies_show_a_public_register_and_an_overdue_response(client):
+    from crm.bodies.models import StandingBody
+
+    with unit_of_work():
+        seed_demo()
+    body = db.session.scalar(
+        select(StandingBody).where(StandingBody.name == "Young Combined Authority (demo)")
+    )
+    register = client.page(f"/bodies/{body.slug}").get_text()
+    assert "Our response: accepted in part" in register and "Our response: not accepted" in register
+    assert "Response not yet published" in register  # the overdue one
+    assert len(body.memberships) == 2 and len(body.meetings) == 1
