@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.consultations.public_views import bp as public_consultations_bp
     from crm.consultations.views import bp as consultations_bp
     from crm.eias.views import bp as eias_bp
+    from crm.engagement.invitation_views import bp as invitations_bp
     from crm.engagement.views import bp as engagement_bp
     from crm.evidence.views import bp as evidence_bp
     from crm.feedback.views import bp as feedback_bp
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         consultations_bp,
         public_consultations_bp,
         engagement_bp,
+        invitations_bp,
         feedback_bp,
         event_feedback_bp,
         evidence_bp,

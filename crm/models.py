@@ -14,7 +14,7 @@ from crm.consultations.models import (
 from crm.core.email import OutboundEmail
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
-from crm.engagement.models import EngagementEvent, EventReach
+from crm.engagement.models import EngagementEvent, EventReach, Invitation
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.outcomes.models import Outcome
@@ -43,6 +43,7 @@ __all__ = [
     "EventReach",
     "Feedback",
     "ImportBatch",
+    "Invitation",
     "Job",
     "Membership",
     "MonitoringAnswer",

@@ -40,12 +40,15 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str] = mapped_column(String(500), default="")
 
 
-def send(to: str, subject: str, body: str, purpose: str = "") -> OutboundEmail:
+def send(to: str, subject: str, body: str, purpose: str = "", deliver_now: bool = True) -> OutboundEmail:
     """Put a message in the outbox in the current unit of work; it is delivered after the commit (if SMTP
-    is configured), never if the unit of work is rolled back."""
+    is configured), never if the unit of work is rolled back. A caller sending many passes deliver_now=False
+    and delivers them together (deliver_after_commit), in one SMTP connection."""
     message = OutboundEmail(to_address=to, subject=subject, body=body, purpose=purpose)
     db.session.add(message)
     db.session.flush()
+    if not deliver_now:
+        return message
     if current_app.config.get("SMTP_HOST"):
         after_commit(partial(_deliver_after_commit, current_app._get_current_object(), message.id))
     else:
@@ -58,6 +61,17 @@ def _deliver_after_commit(app, message_id: int) -> None:
     # the message has committed, and a failure here must not touch it.
     with app.app_context(), unit_of_work():
         deliver([message_id])
+
+
+def deliver_after_commit(ids: list[int]) -> None:
+    """Send these outbox messages together once the current unit of work has committed (SMTP permitting)."""
+    if current_app.config.get("SMTP_HOST") and ids:
+        after_commit(partial(_deliver_many, current_app._get_current_object(), list(ids)))
+
+
+def _deliver_many(app, ids: list[int]) -> None:
+    with app.app_context(), unit_of_work():
+        deliver(ids, limit=len(ids))
 
 
 def deliver(ids: list[int] | None = None, limit: int = 100) -> int:

@@ -2,11 +2,24 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import StaffUser
 from crm.consultations.models import Consultation
+from crm.core.email import OutboundEmail
 from crm.core.models import (
     Area,
     Characteristic,
@@ -15,9 +28,10 @@ from crm.core.models import (
     TimestampMixin,
     UTCDateTime,
     allowed_values,
+    utc_now,
 )
 from crm.extensions import db
-from crm.groups.models import CommunityGroup
+from crm.groups.models import CommunityGroup, Contact
 from crm.policies.models import Policy
 
 
@@ -141,3 +155,36 @@ class EngagementEvent(TimestampMixin, db.Model):
     @property
     def coproduction_label(self) -> str:
         return COPRODUCTION_LEVELS.get(self.coproduction_level, self.coproduction_level)
+
+
+class Invitation(db.Model):
+    """A consented contact invited by email to a consultation or an event. Its delivery is its outbox
+    message's: sent, waiting, or failed with the server's reason. A contact is invited to one thing once."""
+
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_event.id"), index=True)
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_email.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    contact: Mapped[Contact] = relationship()
+    consultation: Mapped[Consultation | None] = relationship()
+    event: Mapped["EngagementEvent | None"] = relationship()
+    email: Mapped[OutboundEmail | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(consultation_id IS NULL) <> (event_id IS NULL)", name="one_target"),
+        UniqueConstraint("contact_id", "consultation_id", name="uq_invitation_contact_consultation"),
+        UniqueConstraint("contact_id", "event_id", name="uq_invitation_contact_event"),
+    )
+
+    @property
+    def delivery(self) -> str:
+        if self.email is None or self.email.sent_at is not None:
+            return "Sent"
+        if self.email.last_error:
+            return f"Failed: {self.email.last_error}"
+        return "Waiting to send"

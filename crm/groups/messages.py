@@ -34,7 +34,9 @@ def withdraw_consent_url(contact: Contact) -> str:
     return url_for("privacy.withdraw_consent", token=consent_token(contact), _external=True)
 
 
-def send_to_contact(contact: Contact, subject: str, body: str, purpose: str = "") -> email.OutboundEmail:
+def send_to_contact(
+    contact: Contact, subject: str, body: str, purpose: str = "", deliver_now: bool = True
+) -> email.OutboundEmail:
     """Queue a message to a contact, with the withdraw-consent link at its foot. Refused for a contact who has
     not consented, has asked not to be contacted, or is archived."""
     if not contact.can_be_contacted or not contact.email:
@@ -43,4 +45,6 @@ def send_to_contact(contact: Contact, subject: str, body: str, purpose: str = ""
         "\n\n--\nYou are receiving this because you agreed to be contacted about community engagement.\n"
         f"To stop us contacting you, use this link: {withdraw_consent_url(contact)}\n"
     )
-    return email.send(contact.email, subject, body.rstrip() + footer, purpose=purpose)
+    return email.send(
+        contact.email, subject, body.rstrip() + footer, purpose=purpose, deliver_now=deliver_now
+    )

@@ -1,0 +1,61 @@
+"""Inviting the consented contacts of chosen groups to a consultation or an event (/staff/invitations)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from crm.auth import roles
+from crm.auth.permissions import role_required
+from crm.consultations.models import Consultation
+from crm.core import args
+from crm.core.models import Area, Characteristic
+from crm.core.reference import active_choices
+from crm.core.rules import show_refusal
+from crm.engagement import invitations
+from crm.engagement.models import EngagementEvent
+from crm.extensions import db
+from crm.forms import ConfirmForm
+from crm.groups.queries import GroupFilters
+
+bp = Blueprint("invitations", __name__, url_prefix="/staff/invitations")
+
+
+def _target() -> invitations.Target:
+    consultation_id, event_id = args.one_id(request.args, "consultation"), args.one_id(request.args, "event")
+    if consultation_id:
+        return invitations.Target(consultation=db.get_or_404(Consultation, consultation_id))
+    if event_id:
+        return invitations.Target(event=db.get_or_404(EngagementEvent, event_id))
+    abort(404)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*roles.SEES_PERSONAL_DATA)  # it lists contacts by name
+def new():
+    target = _target()
+    filters = GroupFilters.from_args(request.args)
+    form = ConfirmForm()
+    problem = None
+    try:
+        invitations.check_target(target)
+    except invitations.InvitationError as error:
+        problem = str(error)
+    if request.method == "POST" and problem is None and form.validate_on_submit():
+        try:
+            found, made = invitations.invite(current_user, target, filters)
+        except invitations.InvitationError as error:
+            show_refusal(error, form)
+        else:
+            left = f" {found.left_out:,} left out." if found.left_out else ""
+            flash(f"Invited {len(made):,} contacts to {target.title}.{left}", "success")
+            return redirect(url_for("invitations.new", **request.args))
+    return render_template(
+        "engagement/invitations.html",
+        target=target,
+        filters=filters,
+        plan=invitations.plan(target, filters),
+        sent=invitations.invitations_for(target),
+        problem=problem,
+        form=form,
+        characteristics=active_choices(Characteristic),
+        areas=active_choices(Area),
+    )
