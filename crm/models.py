@@ -14,6 +14,7 @@ from crm.core.email import OutboundEmail
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach
+from crm.evidence.models import OutreachTask
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.outcomes.models import Outcome
@@ -47,6 +48,7 @@ __all__ = [
     "MonitoringSnapshot",
     "MonitoringWaiting",
     "OrganisationDetails",
+    "OutreachTask",
     "OutboundEmail",
     "PopulationBaseline",
     "Outcome",
