@@ -84,6 +84,7 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
         can_record=can_record,
         can_add_evidence=may_add_evidence(current_user, policy),
         outreach=queries.open_tasks_by_characteristic(policy.id) if sees_outreach else {},
+        sees_outreach=sees_outreach,
         can_plan_outreach=may_plan_outreach(current_user, policy),
         form=form,
         selected=set(form.feedback.data or []) if form is not None else set(),
