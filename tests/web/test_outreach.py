@@ -321,3 +321,15 @@ def test_roles(client, sign_in_as):
     assert client.submit(f"{url}/close", {}, form_page=url).status_code == 302
     db.session.rollback()  # a new snapshot: the request committed
     assert db.session.get(OutreachTask, theirs.id).status == "closed"
+
+
+def test_a_new_event_for_the_task_starts_with_its_policy_and_area(client, sign_in_as):
+    policy = make_policy()
+    task = _task(policy, "Sex", area="Walsall")
+    sign_in_as("engagement_officer")
+    link = client.page(f"/staff/outreach/{task.id}").select_one("#new-event")["href"]
+    form = client.page(link)
+    assert form.select_one("#add_policy")["value"] == f"{policy.reference} {policy.title}"
+    assert form.select_one("#area_id option[selected]").get_text(strip=True) == "Walsall"
+    # A tampered address prefills nothing rather than failing.
+    assert client.get("/staff/events/new?policy=99999999999&area=junk").status_code == 200
