@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.eias.views import bp as eias_bp
     from crm.engagement.invitation_views import bp as invitations_bp
     from crm.engagement.views import bp as engagement_bp
+    from crm.evidence.outreach_views import bp as outreach_bp
     from crm.evidence.views import bp as evidence_bp
     from crm.feedback.views import bp as feedback_bp
     from crm.feedback.views import event_feedback_bp
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         event_feedback_bp,
         evidence_bp,
+        outreach_bp,
         eias_bp,
         bodies_bp,
         outcomes_bp,

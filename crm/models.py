@@ -15,6 +15,7 @@ from crm.core.email import OutboundEmail
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Job, Theme
 from crm.eias.models import EIA, EIAAction, EIAFinding
 from crm.engagement.models import EngagementEvent, EventReach, Invitation
+from crm.evidence.models import OutreachTask
 from crm.feedback.models import Feedback
 from crm.groups.models import CommunityGroup, Contact, ImportBatch
 from crm.outcomes.models import Outcome
@@ -50,6 +51,7 @@ __all__ = [
     "MonitoringSnapshot",
     "MonitoringWaiting",
     "OrganisationDetails",
+    "OutreachTask",
     "OutboundEmail",
     "PopulationBaseline",
     "Outcome",

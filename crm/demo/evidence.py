@@ -313,6 +313,19 @@ def seed_demo_evidence() -> bool:
                     consultation_id=cycle_lanes.id, characteristic_id=characteristic.id
                 )
             )
+    # Outreach planned for that gap: carers have not been heard on the warm homes policy.
+    carers = _by_name(Characteristic, ["Carers"])
+    if carers:
+        evidence_service.create_outreach_task(
+            officer,
+            homes,
+            evidence_service.OutreachValues(
+                characteristic_id=carers[0].id,
+                due_on=evidence_service.uk_today() + timedelta(days=28),
+                owner_id=officer.id,
+                notes="Ask the carers' centres about a drop-in at their coffee mornings (demo)",
+            ),
+        )
 
     # What changed because of what people said.
     evidence_service.record_influence(

@@ -16,8 +16,10 @@ from crm.core.rules import show_refusal
 from crm.engagement import queries, service
 from crm.engagement.forms import EventForm
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
+from crm.extensions import db
 from crm.forms import ConfirmForm, optional_choices
 from crm.groups.queries import GROUP_LOOKUP
+from crm.policies.models import Policy
 from crm.policies.queries import POLICY_LOOKUP, linked_policy_choices
 
 bp = Blueprint("engagement", __name__, url_prefix="/staff/events")
@@ -145,12 +147,24 @@ def index():
     )
 
 
+def _prefill(form: EventForm) -> None:
+    """?policy=<id>&area=<id>: an event logged for outreach on a policy's gap (crm/evidence) starts with the
+    policy named and the area chosen; the officer can change either."""
+    policy = db.session.get(Policy, args.one_id(request.args, "policy") or 0)
+    if policy is not None and policy.status != "retired":
+        form.add_policy.data = POLICY_LOOKUP.name(policy)
+    area_id = args.one_id(request.args, "area")
+    if area_id is not None and any(value == area_id for value, _name in active_choices(Area)):
+        form.area_id.data = area_id
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*OFFICERS)
 def new_event():
     form = _event_form()
     if request.method == "GET":
         form.officer_ids.data = [current_user.id]
+        _prefill(form)
     if form.validate_on_submit():
         event = _save(form, lambda values: service.create_event(current_user, values))
         if event is not None:

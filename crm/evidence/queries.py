@@ -25,10 +25,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation, Response, consultation_characteristic, consultation_policy
-from crm.core.args import ids, search_text, typed_day_range_problems, within_typed_days
+from crm.core.args import ids, one_id, search_text, typed_day_range_problems, within_typed_days
 from crm.core.models import Area, Barrier, Characteristic, Theme
 from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
+from crm.evidence.models import OUTREACH_STATUSES, OutreachTask, outreach_task_event
 from crm.extensions import db
 from crm.feedback.models import (
     SOURCES,
@@ -41,7 +42,7 @@ from crm.feedback.models import (
 )
 from crm.feedback.queries import reached_ids, text_search_condition
 from crm.groups.models import CommunityGroup, Contact, group_area, group_characteristic
-from crm.policies.models import PolicyInfluence
+from crm.policies.models import Policy, PolicyInfluence
 
 PER_PAGE = 25
 
@@ -728,3 +729,159 @@ def export_code_columns() -> list[tuple[str, list[str]]]:
         ("Theme", [row.name for row in _reference(Theme)]),
         ("Barrier", [row.name for row in _reference(Barrier)]),
     ]
+
+
+# ---- Outreach tasks: gaps turned into planned outreach -------------------------------------------------
+
+OUTREACH_PER_PAGE = 25
+SUGGESTED_GROUPS = 20  # shown on a task's page, with how many more there are
+
+
+def coded_counts(policy_id: int) -> dict[int, int]:
+    """Characteristic id -> the policy's reached items coded with it: the coverage row's feedback count,
+    without the rest of the pack."""
+    reached = reached_ids(policy_id).subquery()
+    return dict(
+        db.session.execute(
+            select(feedback_characteristic.c.characteristic_id, func.count(distinct(reached.c.id)))
+            .join(reached, reached.c.id == feedback_characteristic.c.feedback_id)
+            .group_by(feedback_characteristic.c.characteristic_id)
+        ).all()
+    )
+
+
+def suggested_groups(characteristic_id: int, area_id: int | None, limit: int = SUGGESTED_GROUPS):
+    """Active groups on the register that represent the characteristic (and serve the area, if there is
+    one), by name: (the first `limit` of them, how many there are)."""
+    conditions = [
+        CommunityGroup.status == "active",
+        CommunityGroup.is_archived.is_(False),
+        exists().where(
+            group_characteristic.c.group_id == CommunityGroup.id,
+            group_characteristic.c.characteristic_id == characteristic_id,
+        ),
+    ]
+    if area_id is not None:
+        conditions.append(
+            exists().where(group_area.c.group_id == CommunityGroup.id, group_area.c.area_id == area_id)
+        )
+    total = db.session.scalar(select(func.count()).select_from(CommunityGroup).where(*conditions)) or 0
+    groups = list(
+        db.session.scalars(
+            select(CommunityGroup)
+            .where(*conditions)
+            .options(selectinload(CommunityGroup.areas))
+            .order_by(CommunityGroup.name, CommunityGroup.id)
+            .limit(limit)
+        )
+    )
+    return groups, total
+
+
+def _task_options() -> list:
+    return [
+        selectinload(OutreachTask.policy),
+        selectinload(OutreachTask.characteristic),
+        selectinload(OutreachTask.area),
+        selectinload(OutreachTask.owner),
+    ]
+
+
+@dataclass
+class OutreachFilters:
+    status: str = "open"  # open, closed or all
+    owner: int | None = None
+    policy: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "OutreachFilters":
+        status = args.get("status", "open")
+        return cls(
+            status=status if status in (*OUTREACH_STATUSES, "all") else "open",
+            owner=one_id(args, "owner"),
+            policy=one_id(args, "policy"),
+        )
+
+
+def list_tasks(
+    filters: OutreachFilters, page: int, lead_id: int | None = None, per_page: int = OUTREACH_PER_PAGE
+):
+    """Outreach tasks, open ones first and the soonest due first; with `lead_id`, only those on the
+    policies that policy lead owns."""
+    query = select(OutreachTask).options(*_task_options())
+    if filters.status in ("open", "closed"):
+        query = query.where(OutreachTask.status == filters.status)
+    if filters.owner is not None:
+        query = query.where(OutreachTask.owner_id == filters.owner)
+    if filters.policy is not None:
+        query = query.where(OutreachTask.policy_id == filters.policy)
+    if lead_id is not None:
+        query = query.where(OutreachTask.policy_id.in_(select(Policy.id).where(Policy.owner_id == lead_id)))
+    query = query.order_by(OutreachTask.status.desc(), OutreachTask.due_on, OutreachTask.id)
+    return paginate(query, page=page, per_page=per_page)
+
+
+def task_with_links(task_id: int):
+    return db.session.scalar(
+        select(OutreachTask)
+        .where(OutreachTask.id == task_id)
+        .options(
+            *_task_options(),
+            selectinload(OutreachTask.events).selectinload(EngagementEvent.area),
+            selectinload(OutreachTask.closed_by_event),
+            selectinload(OutreachTask.created_by),
+        )
+    )
+
+
+def open_tasks_by_characteristic(policy_id: int) -> dict[int, list]:
+    """The policy's open tasks, by the characteristic each answers: the evidence pack shows them beside
+    their gaps."""
+    tasks: dict[int, list] = {}
+    for task in db.session.scalars(
+        select(OutreachTask)
+        .where(OutreachTask.policy_id == policy_id, OutreachTask.status == "open")
+        .options(selectinload(OutreachTask.area))
+        .order_by(OutreachTask.due_on, OutreachTask.id)
+    ):
+        tasks.setdefault(task.characteristic_id, []).append(task)
+    return tasks
+
+
+def answered_tasks(policy_id: int | None = None, task_ids=None) -> list[tuple[int, int]]:
+    """(task id, event id) of each open task that evidence has answered, with the first of its events
+    (lowest id) that did, by the rule in crm.evidence.service.close_answered_tasks. One statement."""
+    query = (
+        select(OutreachTask.id, func.min(outreach_task_event.c.event_id))
+        .join(outreach_task_event, outreach_task_event.c.task_id == OutreachTask.id)
+        .join(
+            event_policy,
+            (event_policy.c.event_id == outreach_task_event.c.event_id)
+            & (event_policy.c.policy_id == OutreachTask.policy_id),
+        )
+        .join(Feedback, Feedback.event_id == outreach_task_event.c.event_id)
+        .join(
+            feedback_characteristic,
+            (feedback_characteristic.c.feedback_id == Feedback.id)
+            & (feedback_characteristic.c.characteristic_id == OutreachTask.characteristic_id),
+        )
+        .where(OutreachTask.status == "open", Feedback.status != "excluded")
+        .group_by(OutreachTask.id)
+    )
+    if policy_id is not None:
+        query = query.where(OutreachTask.policy_id == policy_id)
+    if task_ids is not None:
+        query = query.where(OutreachTask.id.in_(list(task_ids)))
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def task_policy_choices(lead_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, "reference title") of the policies with outreach tasks: the list's policy filter."""
+    query = (
+        select(Policy.id, Policy.reference, Policy.title)
+        .where(Policy.id.in_(select(OutreachTask.policy_id)))
+        .order_by(Policy.reference)
+    )
+    if lead_id is not None:
+        query = query.where(Policy.owner_id == lead_id)
+    return [(row.id, f"{row.reference} {row.title}") for row in db.session.execute(query)]

@@ -15,7 +15,15 @@ from crm.evidence import exports, queries
 from crm.evidence import jobs as evidence_jobs
 from crm.evidence.forms import AddEvidenceForm, InfluenceForm
 from crm.evidence.queries import EvidenceFilters
-from crm.evidence.service import add_to_evidence, may_add_evidence, record_due_regard, record_influence
+from crm.evidence.service import (
+    add_to_evidence,
+    close_answered_tasks,
+    may_add_evidence,
+    may_plan_outreach,
+    may_see_outreach,
+    record_due_regard,
+    record_influence,
+)
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.policies.models import Policy
@@ -50,6 +58,9 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
     filters = EvidenceFilters.from_args(request.args)
     # On record first: a later commit would expire every item loaded for the page, reloading them one by one.
     record_due_regard(current_user, "evidence_pack.viewed", policy, filters.used)
+    sees_outreach = may_see_outreach(current_user, policy)
+    if sees_outreach:
+        close_answered_tasks(policy.id)  # a gap that evidence answered shows no open task beside it
     personal = _sees_personal_data()
     pack = queries.evidence_pack(policy.id, filters, args.page(request.args), personal)
     pagination = pack.pagination
@@ -73,6 +84,9 @@ def _render_pack(policy: Policy, form: InfluenceForm | None = None, status: int 
         can_export=current_user.has_role(*EXPORTERS),
         can_record=can_record,
         can_add_evidence=may_add_evidence(current_user, policy),
+        outreach=queries.open_tasks_by_characteristic(policy.id) if sees_outreach else {},
+        sees_outreach=sees_outreach,
+        can_plan_outreach=may_plan_outreach(current_user, policy),
         form=form,
         selected=set(form.feedback.data or []) if form is not None else set(),
         recommendations=bodies.accepted_for_policy(policy.id),

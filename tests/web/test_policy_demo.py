@@ -8,6 +8,7 @@ from crm.core.transaction import unit_of_work
 from crm.demo import seed_demo
 from crm.eias.models import EIA
 from crm.evidence import queries as evidence
+from crm.evidence.models import OutreachTask
 from crm.extensions import db
 from crm.outcomes.models import Outcome
 from crm.policies.models import Policy
@@ -33,6 +34,11 @@ def test_demo_evidence(client):
         if row.target_not_reached
     ]
     assert gaps == ["Carers"]
+    # Outreach is planned for that gap, and still open.
+    tasks = db.session.scalars(select(OutreachTask)).all()
+    assert [(task.policy_id, task.characteristic.name, task.status) for task in tasks] == [
+        (homes.id, "Carers", "open")
+    ]
 
     statuses = dict(db.session.execute(select(EIA.status, func.count()).group_by(EIA.status)).all())
     assert statuses == {"approved": 1, "in_review": 1}

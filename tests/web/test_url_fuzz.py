@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from crm.core.models import Characteristic
 from crm.eias.service import start_eia
 from crm.engagement.models import Programme
 from crm.extensions import db
@@ -81,6 +82,7 @@ PARAMETER_TABLES = {
     "body_id": "standing_body",
     "membership_id": "membership",
     "recommendation_id": "recommendation",
+    "task_id": "outreach_task",
 }
 
 
@@ -201,6 +203,7 @@ def records(app):
     _objective_with_a_measure()
     make_feedback(policies=[policy], event=event, group=group, themes=["Transport and travel"])
     start_eia(make_user(role="equality_lead"), policy)
+    _outreach_task(policy)
     _data_request()
     _body_with_a_member_and_a_recommendation(group, policy, event)
     db.session.commit()
@@ -208,6 +211,18 @@ def records(app):
     ids["slug"] = consultation.slug
     ids["token"] = "no-such-upload"  # an upload's preview: its token names nothing, which is a page too
     return ids
+
+
+def _outreach_task(policy):
+    """An open task on a gap, so its page shows the forms to log an event and close it."""
+    from datetime import timedelta
+
+    from crm.evidence.service import OutreachValues, create_outreach_task, uk_today
+
+    officer = make_user(role="engagement_officer")
+    characteristic = db.session.scalar(select(func.min(Characteristic.id)))
+    values = OutreachValues(characteristic, uk_today() + timedelta(days=30), officer.id)
+    create_outreach_task(officer, policy, values)
 
 
 def _data_request():
