@@ -29,7 +29,10 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_excluded")),
     )
     op.create_index(
-        op.f("ix_monitoring_excluded_consultation_id"), "monitoring_excluded", ["consultation_id"], unique=False
+        op.f("ix_monitoring_excluded_consultation_id"),
+        "monitoring_excluded",
+        ["consultation_id"],
+        unique=False,
     )
     with op.batch_alter_table("response") as batch:
         batch.add_column(
@@ -49,7 +52,9 @@ def _keep_out_what_was_left_out():
 
     bind = op.get_bind()
     left_out = bind.execute(
-        sa.text("SELECT id, consultation_id, reference FROM response WHERE status NOT IN ('received', 'accepted')")
+        sa.text(
+            "SELECT id, consultation_id, reference FROM response WHERE status NOT IN ('received', 'accepted')"
+        )
     ).all()
     by_consultation = defaultdict(list)
     for _id, consultation_id, reference in left_out:
@@ -60,7 +65,9 @@ def _keep_out_what_was_left_out():
         bind.execute(excluded.insert(), [{"id": id_, "consultation_id": consultation_id} for id_ in ids])
     if left_out:
         bind.execute(
-            sa.text("UPDATE response SET monitoring_excluded = :yes WHERE status NOT IN ('received', 'accepted')"),
+            sa.text(
+                "UPDATE response SET monitoring_excluded = :yes WHERE status NOT IN ('received', 'accepted')"
+            ),
             {"yes": True},
         )
 
