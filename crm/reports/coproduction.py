@@ -177,8 +177,13 @@ def principles_not_met() -> list[PrincipleCount]:
         )
         for p in principles
     ]
-    # sorted() keeps the admin's order among equals.
-    return sorted(counted, key=lambda line: (-line.not_met, -line.partly_met))
+    return most_often_not_met(counted)
+
+
+def most_often_not_met(lines: list[PrincipleCount]) -> list[PrincipleCount]:
+    """Most often not met first, then most often partly met; among equals, the order given (the admin's:
+    sorted() is stable)."""
+    return sorted(lines, key=lambda line: (-line.not_met, -line.partly_met))
 
 
 def coproduction_report() -> CoproductionReport:

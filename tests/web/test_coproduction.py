@@ -370,3 +370,21 @@ def test_the_report_says_so_when_there_is_nothing_yet(client, sign_in_as):
         ["All quarters", "0", "0", "0", "0", "0", "0"],
     ]
     assert client.get("/staff/reports/co-production/nonsense.csv").status_code == 404
+
+
+def test_the_demo_assesses_its_events_and_programme_once(app):
+    from crm.demo.events import seed_demo_events, seed_demo_principles
+    from crm.reports.coproduction import principles_not_met
+
+    seed_demo_events()
+    assert seed_demo_principles() is True
+    db.session.commit()
+    programme = db.session.scalar(select(Programme))
+    assert programme.coproduction_level == "involve"
+    assert db.session.scalar(
+        select(PrincipleAssessment.id).where(PrincipleAssessment.programme_id == programme.id)
+    )
+    before = db.session.scalar(select(func.count()).select_from(PrincipleAssessment))
+    assert sum(line.not_met for line in principles_not_met()) > 0
+    assert seed_demo_principles() is False
+    assert db.session.scalar(select(func.count()).select_from(PrincipleAssessment)) == before
