@@ -36,6 +36,8 @@ def reference_list(kind_slug: str):
 def _flags(kind, form) -> dict:
     if kind.model.__name__ == "Characteristic":
         return {"is_special_category": form.is_special_category.data}
+    if kind.model.__name__ == "CoproductionPrinciple":
+        return {"sort_order": form.sort_order.data}
     return {}
 
 

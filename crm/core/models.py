@@ -101,6 +101,14 @@ class DeliveryArea(ReferenceMixin, db.Model):
     __tablename__ = "delivery_area"
 
 
+class CoproductionPrinciple(ReferenceMixin, db.Model):
+    """One of the authority's co-production principles (shared power, lived experience...), against which
+    events and programmes are assessed (crm/engagement/models.py PrincipleAssessment). Reference data, so it
+    lives with the other admin-edited lists: core imports no feature area."""
+
+    __tablename__ = "coproduction_principle"
+
+
 class Theme(ReferenceMixin, db.Model):
     __tablename__ = "theme"
 

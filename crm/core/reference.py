@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from crm.core import audit
-from crm.core.models import Area, Barrier, Characteristic, DeliveryArea, Theme
+from crm.core.models import Area, Barrier, Characteristic, CoproductionPrinciple, DeliveryArea, Theme
 from crm.core.rules import RuleBroken
 from crm.extensions import db
 
@@ -85,6 +85,34 @@ STARTER_DELIVERY_AREAS = [
     "Economy",
     "Communities",
 ]
+# The authority's starter co-production principles, each with what "met" looks like. Admins reword, reorder
+# and retire them; events and programmes are assessed against the ones in use.
+STARTER_PRINCIPLES = [
+    (
+        "Shared power",
+        "People who use or are affected by the service share decisions with us, not only give views on ours.",
+    ),
+    (
+        "Recognising lived experience as expertise",
+        "What people know from their own lives is treated as expertise, alongside professional knowledge.",
+    ),
+    (
+        "Accessible and inclusive",
+        "Anyone affected can take part: the time, place, format and language suit them, and costs are met.",
+    ),
+    (
+        "Reciprocity",
+        "People get something back for their time: payment, skills, contacts or influence.",
+    ),
+    (
+        "Building relationships",
+        "We work with people and groups over time, building trust, rather than asking once and leaving.",
+    ),
+    (
+        "Feedback on what changed",
+        "We tell people what we did with what they said, and why, including what did not change.",
+    ),
+]
 STARTER_THEMES = [
     "Jobs and skills",
     "Transport and travel",
@@ -119,6 +147,12 @@ KINDS = {
         ReferenceKind("themes", Theme, "theme", "Themes"),
         ReferenceKind("barriers", Barrier, "barrier", "Barriers"),
         ReferenceKind("delivery-areas", DeliveryArea, "delivery area", "Delivery areas"),
+        ReferenceKind(
+            "coproduction-principles",
+            CoproductionPrinciple,
+            "co-production principle",
+            "Co-production principles",
+        ),
     )
 }
 
@@ -147,13 +181,15 @@ def _starter_rows():
     ):
         for order, name in enumerate(names):
             yield model, dict(name=name, sort_order=order)
+    for order, (name, description) in enumerate(STARTER_PRINCIPLES):
+        yield CoproductionPrinciple, dict(name=name, description=description, sort_order=order)
 
 
 def seed_reference_data() -> int:
     """Insert any starter entry that is missing (by code). Safe to run any number of times."""
     existing = {
         model: set(db.session.scalars(select(model.code)))
-        for model in (Characteristic, Area, Barrier, Theme, DeliveryArea)
+        for model in (Characteristic, Area, Barrier, Theme, DeliveryArea, CoproductionPrinciple)
     }
     added = 0
     for model, values in _starter_rows():
@@ -215,10 +251,9 @@ def add_entry(kind: ReferenceKind, actor, name: str, description: str = "", **fl
         raise ReferenceDataError(
             "name", f"There is already a {kind.singular} with a name too similar to ‘{name}’"
         )
-    next_order = (db.session.scalar(select(func.max(kind.model.sort_order))) or 0) + 1
-    entry = kind.model(
-        code=code, name=name, description=(description or "").strip(), sort_order=next_order, **flags
-    )
+    if flags.get("sort_order") is None:  # no place asked for (or none offered): last on the list
+        flags["sort_order"] = (db.session.scalar(select(func.max(kind.model.sort_order))) or 0) + 1
+    entry = kind.model(code=code, name=name, description=(description or "").strip(), **flags)
     db.session.add(entry)
     audit.record(actor, "reference.created", entry, ["name", "description", *flags])
     return entry
@@ -228,6 +263,8 @@ def update_entry(kind: ReferenceKind, actor, entry, name: str, description: str 
     """Rename or re-describe an entry. Its code stays, so records that use it are unaffected."""
     name = name.strip()
     _check_name_free(kind, name, exclude_id=entry.id)
+    if "sort_order" in flags and flags["sort_order"] is None:  # left empty: it keeps its place
+        del flags["sort_order"]
     changed = audit.changed_field_names(
         entry, {"name": name, "description": (description or "").strip(), **flags}
     )

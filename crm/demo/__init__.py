@@ -39,7 +39,7 @@ def seed_demo() -> bool:
     """Create the demo records if they are not there yet. Returns whether anything was created."""
     from crm.bodies.demo import seed_demo_bodies
     from crm.consultations.demo import seed_demo_consultations
-    from crm.demo.events import seed_demo_events
+    from crm.demo.events import seed_demo_events, seed_demo_principles
     from crm.demo.evidence import seed_demo_evidence
     from crm.reports.demo import seed_demo_baselines
 
@@ -52,6 +52,7 @@ def seed_demo() -> bool:
         created = True
     created = seed_demo_consultations() or created
     created = seed_demo_events() or created
+    created = seed_demo_principles() or created
     created = seed_demo_baselines() or created
     created = seed_demo_evidence() or created
     return seed_demo_bodies() or created

@@ -7,9 +7,9 @@ from sqlalchemy import insert, select
 
 from crm.auth.models import StaffUser
 from crm.core import audit
-from crm.core.models import Area, Barrier, Characteristic, DeliveryArea, Theme
+from crm.core.models import Area, Barrier, Characteristic, CoproductionPrinciple, DeliveryArea, Theme
 from crm.engagement import service
-from crm.engagement.models import EVENT_KINDS, EngagementEvent
+from crm.engagement.models import EVENT_KINDS, EngagementEvent, PrincipleAssessment, Programme
 from crm.extensions import db
 from crm.feedback.models import (
     Feedback,
@@ -68,6 +68,7 @@ def seed_demo_events() -> bool:
         name=f"Skills Street {DEMO_MARKER}",
         description="A fictional street team talking to shoppers about adult skills courses, every week.",
         delivery_area_id=skills,
+        coproduction_level="involve",
     )
     db.session.flush()
     events = []
@@ -103,6 +104,74 @@ def seed_demo_events() -> bool:
         )
         events.append(service.create_event(audit.SYSTEM, values))
     _add_feedback(rng, events, characteristics, themes, barriers)
+    return True
+
+
+# Made-up ratings with a pattern worth seeing in the report: street outreach rarely shares power or pays
+# people back, and the feedback loop is patchy. (Weights of met, partly met, not met, not assessed.)
+PRINCIPLE_ODDS = {
+    "shared-power": (1, 2, 5, 1),
+    "recognising-lived-experience-as-expertise": (4, 3, 1, 1),
+    "accessible-and-inclusive": (5, 2, 1, 0),
+    "reciprocity": (1, 2, 4, 2),
+    "building-relationships": (3, 3, 2, 1),
+    "feedback-on-what-changed": (2, 3, 3, 1),
+}
+NOTES = {
+    "not_met": "Decisions had already been made before the session.",
+    "partly_met": "People shaped the questions but not the options.",
+}
+
+
+def seed_demo_principles() -> bool:
+    """Assess the demo events and the demo programme against the starter principles, once (a demo made before
+    principles existed gets them too). Returns whether anything was created."""
+    demo_events = list(
+        db.session.scalars(
+            select(EngagementEvent)
+            .where(EngagementEvent.title.endswith(DEMO_MARKER))
+            .order_by(EngagementEvent.id)
+        )
+    )
+    if not demo_events or db.session.scalar(
+        select(PrincipleAssessment.id).where(PrincipleAssessment.event_id.in_([e.id for e in demo_events]))
+    ):
+        return False
+    principles = list(
+        db.session.scalars(
+            select(CoproductionPrinciple)
+            .where(CoproductionPrinciple.is_retired.is_(False))
+            .order_by(CoproductionPrinciple.sort_order)
+        )
+    )
+    rng = random.Random(15)
+    ratings = ("met", "partly_met", "not_met", "not_assessed")
+
+    def values():
+        chosen = []
+        for principle in principles:
+            rating = rng.choices(ratings, PRINCIPLE_ODDS.get(principle.code, (1, 1, 1, 1)))[0]
+            chosen.append(
+                service.PrincipleValue(
+                    principle.id, rating, NOTES.get(rating, "") if rng.random() < 0.3 else ""
+                )
+            )
+        return chosen
+
+    for event in demo_events[:16]:  # a few left unassessed, as in real life
+        service.assess_principles(audit.SYSTEM, event, values())
+    programme = db.session.scalar(select(Programme).where(Programme.name == f"Skills Street {DEMO_MARKER}"))
+    if programme is not None:
+        service.assess_principles(audit.SYSTEM, programme, values())
+        if not programme.coproduction_level:
+            service.update_programme(
+                audit.SYSTEM,
+                programme,
+                name=programme.name,
+                description=programme.description,
+                delivery_area_id=programme.delivery_area_id,
+                coproduction_level="involve",
+            )
     return True
 
 

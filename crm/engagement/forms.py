@@ -17,10 +17,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from crm.core.time import parse_time_of_day, uk_day_and_time, utc_from_uk
-from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
+from crm.engagement.models import (
+    COPRODUCTION_LEVELS,
+    EVENT_KINDS,
+    PRINCIPLE_RATINGS,
+    PROVISIONS,
+    PrincipleRating,
+)
+from crm.engagement.service import NOTE_LIMIT, PrincipleValue
 from crm.forms import (
     ADD_POLICY_HINT,
     GovDateField,
@@ -132,6 +140,15 @@ class ProgrammeForm(FlaskForm):
     )
     description = text_area("What it is for", limit=5000)
     delivery_area_id = SelectField("Delivery area", widget=GovSelect(), coerce=int, validators=[Optional()])
+    # Optional: programmes added before it was asked have none, and "Not recorded" says so.
+    coproduction_level = RadioField(
+        "Co-production level (optional)",
+        widget=GovRadioInput(),
+        choices=[*choices(COPRODUCTION_LEVELS), SelectChoice("", "Not recorded")],
+        default="",
+        validators=[Optional()],
+        description="How far the programme as a whole shares power with the people it is for",
+    )
     submit = SubmitField("Save programme", widget=GovSubmitInput())
 
     def values(self) -> dict:
@@ -139,4 +156,49 @@ class ProgrammeForm(FlaskForm):
             "name": self.name.data or "",
             "description": self.description.data or "",
             "delivery_area_id": self.delivery_area_id.data or None,
+            "coproduction_level": self.coproduction_level.data or "",
         }
+
+
+def principles_form(principles, assessed: dict) -> FlaskForm:
+    """One radio group (met, partly met, not met, not assessed) and one note per principle in use, named
+    rating_<id> and note_<id>, filled from `assessed` ({principle id: assessment row}) until posted. The
+    principles are an admin-edited list, so the form class is made for the list as it is today."""
+
+    class PrinciplesForm(FlaskForm):
+        submit = SubmitField("Save assessment", widget=GovSubmitInput())
+
+        def values(self) -> list[PrincipleValue]:
+            return [
+                PrincipleValue(
+                    p.id, self[f"rating_{p.id}"].data or "", (self[f"note_{p.id}"].data or "").strip()
+                )
+                for p in principles
+            ]
+
+    data = {}
+    for principle in principles:
+        setattr(
+            PrinciplesForm,
+            f"rating_{principle.id}",
+            RadioField(
+                principle.name,
+                widget=GovRadioInput(),
+                choices=choices(PRINCIPLE_RATINGS),
+                validators=[InputRequired(f"Select how far ‘{principle.name}’ was met, or not assessed")],
+                description=principle.description,
+            ),
+        )
+        setattr(
+            PrinciplesForm,
+            f"note_{principle.id}",
+            TextAreaField(
+                f"Note on ‘{principle.name}’ (optional)",
+                widget=GovTextArea(),
+                validators=[max_length("The note", NOTE_LIMIT), no_control_characters],
+            ),
+        )
+        row = assessed.get(principle.id)
+        data[f"rating_{principle.id}"] = row.rating if row else PrincipleRating.NOT_ASSESSED.value
+        data[f"note_{principle.id}"] = row.note if row else ""
+    return PrinciplesForm(data=data)

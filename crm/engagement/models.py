@@ -24,6 +24,7 @@ from crm.core.models import (
     Area,
     Characteristic,
     Choice,
+    CoproductionPrinciple,
     DeliveryArea,
     TimestampMixin,
     UTCDateTime,
@@ -59,6 +60,19 @@ class CoproductionLevel(Choice):
 
 
 COPRODUCTION_LEVELS = CoproductionLevel.labels()
+
+
+class PrincipleRating(Choice):
+    """How far an event or programme met a co-production principle. "Not assessed" is the default, and is
+    what a principle with no assessment row means."""
+
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    MET = "met", "Met"
+    PARTLY_MET = "partly_met", "Partly met"
+    NOT_MET = "not_met", "Not met"
+
+
+PRINCIPLE_RATINGS = PrincipleRating.labels()
 
 PROVISIONS = {
     "bsl": "BSL interpreter",
@@ -113,7 +127,16 @@ class Programme(TimestampMixin, db.Model):
     delivery_area_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_area.id"), index=True)
     is_archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
+    # "" until someone records it: programmes existed before they had a level (migration 0028).
+    coproduction_level: Mapped[str] = mapped_column(String(20), default="")
+
     delivery_area: Mapped[DeliveryArea | None] = relationship()
+
+    __table_args__ = (allowed_values("coproduction_level", CoproductionLevel, blank=True),)
+
+    @property
+    def coproduction_label(self) -> str:
+        return COPRODUCTION_LEVELS.get(self.coproduction_level, "Not recorded")
 
 
 class EngagementEvent(TimestampMixin, db.Model):
@@ -188,3 +211,30 @@ class Invitation(db.Model):
         if self.email.last_error:
             return f"Failed: {self.email.last_error}"
         return "Waiting to send"
+
+
+class PrincipleAssessment(TimestampMixin, db.Model):
+    """How one event or one programme met one co-production principle. No row means "not assessed"."""
+
+    __tablename__ = "principle_assessment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    principle_id: Mapped[int] = mapped_column(ForeignKey("coproduction_principle.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_event.id", ondelete="CASCADE"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    rating: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    principle: Mapped[CoproductionPrinciple] = relationship()
+
+    __table_args__ = (
+        allowed_values("rating", PrincipleRating),
+        # Each row assesses an event or a programme, never both and never neither.
+        CheckConstraint("(event_id IS NULL) <> (programme_id IS NULL)", name="one_subject"),
+        # Subject first: the unique indexes also serve "this event's assessment" (NULLs never collide).
+        UniqueConstraint("event_id", "principle_id"),
+        UniqueConstraint("programme_id", "principle_id"),
+    )
+
+    @property
+    def rating_label(self) -> str:
+        return PRINCIPLE_RATINGS.get(self.rating, self.rating)

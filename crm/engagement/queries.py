@@ -8,10 +8,19 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids, one_id
+from crm.core.models import CoproductionPrinciple
 from crm.core.pagination import paginate
 from crm.core.pickers import Lookup, provide, search_short_register
 from crm.core.time import end_of_uk_day, govuk_date, govuk_month, parse_govuk_date, start_of_uk_day
-from crm.engagement.models import EngagementEvent, EventReach, Programme, event_group, event_officer
+from crm.engagement.models import (
+    PRINCIPLE_RATINGS,
+    EngagementEvent,
+    EventReach,
+    PrincipleAssessment,
+    Programme,
+    event_group,
+    event_officer,
+)
 from crm.extensions import db
 
 PER_PAGE = 25
@@ -246,3 +255,38 @@ def recent_event_choices(selected: int | None = None) -> list[tuple[int, str]]:
         .order_by(EngagementEvent.starts_at.desc())
     )
     return [(row.id, f"{row.title}, {govuk_date(row.starts_at)}") for row in rows]
+
+
+@dataclass(frozen=True)
+class PrincipleLine:
+    principle: CoproductionPrinciple
+    assessment: PrincipleAssessment | None  # None: not assessed
+
+    @property
+    def rating_label(self) -> str:
+        return self.assessment.rating_label if self.assessment else PRINCIPLE_RATINGS["not_assessed"]
+
+
+def assessments_of(subject: EngagementEvent | Programme) -> dict[int, PrincipleAssessment]:
+    """{principle id: assessment} for an event or a programme: one statement."""
+    column = (
+        PrincipleAssessment.event_id
+        if isinstance(subject, EngagementEvent)
+        else PrincipleAssessment.programme_id
+    )
+    return {
+        row.principle_id: row
+        for row in db.session.scalars(select(PrincipleAssessment).where(column == subject.id))
+    }
+
+
+def principle_lines(subject: EngagementEvent | Programme) -> list[PrincipleLine]:
+    """Every principle in use, and any retired one this subject was assessed against (so an old assessment
+    still shows), in the admin's order, with its assessment or None: two statements."""
+    assessed = assessments_of(subject)
+    principles = db.session.scalars(
+        select(CoproductionPrinciple)
+        .where(CoproductionPrinciple.is_retired.is_(False) | CoproductionPrinciple.id.in_(list(assessed)))
+        .order_by(CoproductionPrinciple.sort_order, CoproductionPrinciple.name)
+    )
+    return [PrincipleLine(p, assessed.get(p.id)) for p in principles]

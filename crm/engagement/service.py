@@ -7,9 +7,17 @@ from sqlalchemy import func, select
 
 from crm.auth.models import StaffUser
 from crm.core import audit
-from crm.core.models import Area, Characteristic, DeliveryArea
-from crm.core.rules import RuleBroken
-from crm.engagement.models import EngagementEvent, EventReach, Programme
+from crm.core.models import Area, Characteristic, CoproductionPrinciple, DeliveryArea
+from crm.core.rules import RuleBroken, bounded_text
+from crm.engagement.models import (
+    COPRODUCTION_LEVELS,
+    PRINCIPLE_RATINGS,
+    EngagementEvent,
+    EventReach,
+    PrincipleAssessment,
+    PrincipleRating,
+    Programme,
+)
 from crm.extensions import db
 from crm.groups.models import CommunityGroup
 from crm.policies.models import Policy
@@ -156,6 +164,11 @@ def _clean_programme(values: dict, programme_id: int | None = None) -> dict:
         taken = taken.where(Programme.id != programme_id)
     if db.session.scalar(taken) is not None:
         raise EventError("name", "There is already a programme with this name")
+    level = values.get("coproduction_level") or ""
+    if level and level not in COPRODUCTION_LEVELS:
+        raise EventError("coproduction_level", "Select the co-production level from the list")
+    if "coproduction_level" in values:
+        values["coproduction_level"] = level
     area_id = values.get("delivery_area_id")
     if area_id is not None:
         area = db.session.get(DeliveryArea, area_id)
@@ -176,4 +189,70 @@ def update_programme(actor, programme: Programme, **values) -> list[str]:
     changed = audit.changed_field_names(programme, _clean_programme(values, programme.id))
     if changed:
         audit.record(actor, "programme.updated", programme, changed)
+    return changed
+
+
+# ---- Co-production principles: how an event or a programme met each of them
+
+NOTE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class PrincipleValue:
+    """What a form said about one principle: its rating (a PrincipleRating value) and an optional note."""
+
+    principle_id: int
+    rating: str
+    note: str = ""
+
+
+def assess_principles(actor, subject: EngagementEvent | Programme, values: list[PrincipleValue]) -> list[str]:
+    """Record how `subject` (an event or a programme) met each principle in `values`, all or nothing.
+
+    Only principles in use can be assessed; those not in `values` (a retired principle's old assessment, say)
+    are left as they are. "Not assessed" with no note removes the row, as no row means not assessed.
+    Returns the changed principles' codes, which the audit names (never the ratings or notes)."""
+    active = {
+        p.id: p
+        for p in db.session.scalars(
+            select(CoproductionPrinciple).where(CoproductionPrinciple.is_retired.is_(False))
+        )
+    }
+    cleaned = {}
+    for value in values:
+        if value.principle_id not in active:
+            raise EventError(f"rating_{value.principle_id}", "Select a principle from the list")
+        if value.rating not in PRINCIPLE_RATINGS:
+            raise EventError(
+                f"rating_{value.principle_id}", "Select met, partly met, not met or not assessed"
+            )
+        note = bounded_text(value.note, f"note_{value.principle_id}", "The note", NOTE_LIMIT)
+        cleaned[value.principle_id] = (value.rating, note)
+    subject_column = (
+        PrincipleAssessment.event_id
+        if isinstance(subject, EngagementEvent)
+        else PrincipleAssessment.programme_id
+    )
+    existing = {
+        row.principle_id: row
+        for row in db.session.scalars(select(PrincipleAssessment).where(subject_column == subject.id))
+    }
+    changed = []
+    for principle_id, (rating, note) in cleaned.items():
+        row = existing.get(principle_id)
+        if rating == PrincipleRating.NOT_ASSESSED and not note:
+            if row is not None:
+                db.session.delete(row)
+                changed.append(active[principle_id].code)
+            continue
+        if row is None:
+            row = PrincipleAssessment(principle_id=principle_id, **{subject_column.key: subject.id})
+            db.session.add(row)
+        if audit.changed_field_names(row, {"rating": rating, "note": note}):
+            changed.append(active[principle_id].code)
+    if changed:
+        action = "event" if isinstance(subject, EngagementEvent) else "programme"
+        audit.record(
+            actor, f"{action}.principles_assessed", subject, [f"principle:{code}" for code in changed]
+        )
     return changed

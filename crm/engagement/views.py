@@ -9,12 +9,12 @@ from crm.consultations.queries import CONSULTATION_LOOKUP
 from crm.core import args, audit, spreadsheets
 from crm.core.args import whole_number
 from crm.core.contributions import contributes_to, contributions
-from crm.core.models import Area, Characteristic
+from crm.core.models import Area, Characteristic, CoproductionPrinciple
 from crm.core.pickers import keep_chosen, not_found_message, pick_another, pick_into
 from crm.core.reference import active_choices, active_entries
 from crm.core.rules import show_refusal
 from crm.engagement import queries, service
-from crm.engagement.forms import EventForm
+from crm.engagement.forms import EventForm, principles_form
 from crm.engagement.models import COPRODUCTION_LEVELS, EVENT_KINDS, PROVISIONS
 from crm.extensions import db
 from crm.forms import ConfirmForm, optional_choices
@@ -203,6 +203,7 @@ def render_event_page(event, **overrides):
         confirm=ConfirmForm(),
         provisions=[PROVISIONS.get(p, p) for p in event.provisions],
         levels=COPRODUCTION_LEVELS,
+        principles=queries.principle_lines(event),
         can_edit=current_user.has_role(*OFFICERS),
         just_captured=request.args.get("captured") == "1",
         **values,
@@ -222,6 +223,29 @@ def edit_event(event_id: int):
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("engagement.event_page", event_id=event.id))
     return _render_form(form, event)
+
+
+def principles_page(subject, save_to: str, template_values: dict):
+    """The assessment form of an event or a programme (the programme's view uses it too): one radio group
+    and note per principle in use; all saved at once, or on a problem, nothing saved and every answer kept."""
+    form = principles_form(active_entries(CoproductionPrinciple), queries.assessments_of(subject))
+    if form.validate_on_submit():
+        try:
+            changed = service.assess_principles(current_user, subject, form.values())
+        except service.EventError as error:
+            show_refusal(error, form)
+        else:
+            flash("Assessment saved." if changed else "Nothing was changed.", "success")
+            return redirect(save_to)
+    return render_template("engagement/principles.html", form=form, **template_values)
+
+
+@bp.route("/<int:event_id>/principles", methods=["GET", "POST"])
+@role_required(*OFFICERS)
+def event_principles(event_id: int):
+    event = _event(event_id)
+    back = url_for("engagement.event_page", event_id=event.id)
+    return principles_page(event, back, {"subject_name": event.title, "caption": "Event", "back": back})
 
 
 @bp.post("/<int:event_id>/archive")

@@ -12,9 +12,10 @@ from crm.core.args import typed_day_range_problems
 from crm.core.models import Area, DeliveryArea, utc_now
 from crm.core.reference import active_choices
 from crm.core.time import parse_day, uk_day_and_time
+from crm.engagement.models import COPRODUCTION_LEVELS
 from crm.policies.models import INFLUENCE_USES
 from crm.policies.queries import owned_policy_ids, policy_choices
-from crm.reports import charts, portfolio, representation, scheme
+from crm.reports import charts, coproduction, portfolio, representation, scheme
 
 bp = Blueprint("portfolio", __name__, url_prefix="/staff/reports")
 
@@ -172,6 +173,73 @@ def coverage_csv():
         for row in heat.rows
     ]
     return spreadsheets.download("coverage-by-characteristic.csv", rows)
+
+
+# ---- Co-production: levels of events over time and by area, and the principles most often not met
+
+
+def _levels_chart(report: coproduction.CoproductionReport) -> charts.BarChart:
+    whole = report.by_quarter.whole
+    return charts.BarChart(
+        id="levels",
+        title="Events by co-production level, all quarters",
+        description="; ".join(
+            f"{label}: {whole.counts[level]}" for level, label in COPRODUCTION_LEVELS.items()
+        ),
+        bars=tuple(
+            charts.Bar(label, whole.counts[level], f"{whole.counts[level]:,}")
+            for level, label in COPRODUCTION_LEVELS.items()
+        ),
+        value_label="Events",
+    )
+
+
+def _principles_chart(report: coproduction.CoproductionReport) -> charts.BarChart:
+    lines = report.principles
+    return charts.BarChart(
+        id="principles-not-met",
+        title="Principles most often not met",
+        description="; ".join(f"{line.label}: not met {line.not_met}" for line in lines)
+        or "No principles in use.",
+        bars=tuple(charts.Bar(line.label, line.not_met, f"{line.not_met:,}") for line in lines),
+        value_label="Events and programmes rating it not met",
+    )
+
+
+@bp.get("/co-production")
+@any_staff
+def coproduction_page():
+    report = coproduction.coproduction_report()
+    return render_template(
+        "reports/coproduction.html",
+        report=report,
+        levels=COPRODUCTION_LEVELS,
+        levels_chart=_levels_chart(report),
+        principles_chart=_principles_chart(report),
+        area_rule=coproduction.DELIVERY_AREA_RULE,
+    )
+
+
+def _level_rows(first: str, table: coproduction.LevelTable) -> list[list]:
+    rows = [[first, *COPRODUCTION_LEVELS.values(), "Events"]]
+    return rows + [[row.label, *row.counts.values(), row.total] for row in [*table.rows, table.whole]]
+
+
+@bp.get("/co-production/<any('levels-by-quarter', 'levels-by-area', 'principles'):table>.csv")
+@any_staff
+def coproduction_csv(table: str):
+    """Each of the page's three tables as a CSV of exactly its figures."""
+    report = coproduction.coproduction_report()
+    audit.record(current_user, "reports.coproduction_exported", None, entity_type="engagement_event")
+    if table == "levels-by-quarter":
+        rows = _level_rows("Quarter", report.by_quarter)
+    elif table == "levels-by-area":
+        rows = _level_rows("Delivery area", report.by_area)
+    else:
+        rows = [["Principle", "Not met", "Partly met", "Met", "Times assessed"]] + [
+            [line.label, line.not_met, line.partly_met, line.met, line.assessed] for line in report.principles
+        ]
+    return spreadsheets.download(f"co-production-{table}.csv", rows)
 
 
 # ---- Representation: who we heard from against who lives here

@@ -6,9 +6,11 @@ from flask_login import current_user
 from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.core.rules import show_refusal
+from crm.engagement import queries as engagement_queries
 from crm.engagement import service as engagement
 from crm.engagement.forms import ProgrammeForm
 from crm.engagement.models import Programme
+from crm.engagement.views import principles_page
 from crm.extensions import db
 from crm.forms import optional_choices
 from crm.policies.models import INFLUENCE_USES
@@ -65,6 +67,7 @@ def view(programme_id: int):
         kinds_chart=_kinds_chart(report),
         reach_chart=_reach_chart(report),
         uses=INFLUENCE_USES,
+        principles=engagement_queries.principle_lines(programme),
         can_edit=current_user.has_role(*EDITORS),
     )
 
@@ -108,3 +111,15 @@ def edit(programme_id: int):
             flash("Changes saved." if changed else "Nothing was changed.", "success")
             return redirect(url_for("programmes.view", programme_id=programme.id))
     return render_template("reports/programme-form.html", form=form, programme=programme)
+
+
+@bp.route("/<int:programme_id>/principles", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def principles(programme_id: int):
+    """How the programme as a whole met the co-production principles (its events are assessed one by one on
+    their own pages): the same form and rules as an event's."""
+    programme = db.get_or_404(Programme, programme_id)
+    back = url_for("programmes.view", programme_id=programme.id)
+    return principles_page(
+        programme, back, {"subject_name": programme.name, "caption": "Programme", "back": back}
+    )
