@@ -32,17 +32,21 @@ def test_build_open_answer_by_keyboard_and_read_the_summaries(page, make_user):
     assert_accessible(page)
 
     page.get_by_role("button", name="Add a question").click()
+    expect(page.locator("h1")).to_have_text("Add a question")  # the form, not the page being left
     assert_accessible(page)
     page.get_by_label("Question", exact=True).fill("What would make evening buses better?")
     page.get_by_role("radio", name="Free text").check()
     page.get_by_label("People must answer this question").check()
     page.get_by_label("Character limit (free text only)").fill("200")
     page.get_by_role("button", name="Save question").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Question added")
     page.get_by_role("button", name="Add a question").click()
+    expect(page.locator("h1")).to_have_text("Add a question")  # the form, not the page being left
     page.get_by_label("Question", exact=True).fill("How often would you use them?")
     page.get_by_role("radio", name="Single choice").check()
     page.get_by_label("Options (single and multiple choice only)").fill("Every week\nNow and then\nNever")
     page.get_by_role("button", name="Save question").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Question added")
     page.get_by_role("button", name="Move up question 2").click()
     expect(page.locator(".app-question-list h3").first).to_contain_text("How often")
     assert_accessible(page)

@@ -34,6 +34,8 @@ def test_log_an_event_capture_five_notes_then_find_and_code_them(page, make_user
 
     notes = [f"Darlaston shopper {n}: evening courses clash with school pick-up" for n in range(5)]
     for saved, note in enumerate(notes, start=1):
+        # The page's script runs on load; a click before it has would be lost on a loaded machine.
+        page.wait_for_load_state("load")
         box = page.get_by_label("What was said")
         box.fill(note)
         page.get_by_role("button", name="Save and add another").click()
