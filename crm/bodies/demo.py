@@ -11,7 +11,7 @@ from crm.bodies import service
 from crm.bodies.models import StandingBody
 from crm.core import audit
 from crm.core.models import utc_now
-from crm.core.time import uk_day_and_time
+from crm.core.time import uk_day_and_time, uk_today
 from crm.engagement.models import EngagementEvent
 from crm.extensions import db
 from crm.groups.models import Contact
@@ -29,7 +29,7 @@ def seed_demo_bodies() -> bool:
     skills = db.session.scalar(select(Policy).where(Policy.reference == "DEMO-POL-001"))
     if lead is None or buses is None or skills is None:
         return False
-    today = uk_day_and_time(utc_now())[0]
+    today = uk_today()
     body = service.create_body(
         audit.SYSTEM,
         name=NAME,

@@ -16,16 +16,11 @@ from crm.bodies.models import (
     body_meeting,
     recommendation_policy,
 )
-from crm.core.models import utc_now
 from crm.core.pagination import paginate
-from crm.core.time import uk_day_and_time
+from crm.core.time import uk_today
 from crm.extensions import db
 
 PER_PAGE = 25
-
-
-def uk_today() -> date:
-    return uk_day_and_time(utc_now())[0]
 
 
 @dataclass(frozen=True)

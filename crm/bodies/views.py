@@ -23,7 +23,7 @@ from crm.core import args
 from crm.core.contributions import contributes_to
 from crm.core.pickers import keep_chosen, pick_another, pick_into
 from crm.core.rules import show_refusal
-from crm.core.time import govuk_date
+from crm.core.time import govuk_date, uk_today
 from crm.engagement.queries import EVENT_LOOKUP
 from crm.extensions import db
 from crm.forms import ConfirmForm, optional_choices
@@ -106,7 +106,7 @@ def view(body_id: int):
     body = db.get_or_404(StandingBody, body_id)
     sees_people = current_user.has_role(*roles.SEES_PERSONAL_DATA)
     members = queries.body_members(body)
-    today = queries.uk_today()
+    today = uk_today()
     return render_template(
         "bodies/body.html",
         body=body,
@@ -228,7 +228,7 @@ def recommendations():
         mine=mine,
         bodies=queries.body_list(),
         overdue=queries.overdue(owner_id=current_user.id),
-        today=queries.uk_today(),
+        today=uk_today(),
     )
 
 
@@ -344,7 +344,7 @@ def recommendation(recommendation_id: int):
         response=found.response,
         is_owner=found.owner_id == current_user.id,
         can_record=current_user.has_role(*RECORDERS),
-        today=queries.uk_today(),
+        today=uk_today(),
         confirm=ConfirmForm(),
     )
 

@@ -10,7 +10,7 @@ from crm.consultations import monitoring, monitoring_store, service
 from crm.consultations.models import Consultation
 from crm.core import audit
 from crm.core.models import DeliveryArea, utc_now
-from crm.core.time import uk_day_and_time, utc_from_uk
+from crm.core.time import uk_today, utc_from_uk
 from crm.extensions import db
 from crm.policies.models import Policy
 from crm.policies.service import create_policy
@@ -67,7 +67,7 @@ def seed_demo_consultations(rng: random.Random | None = None) -> bool:
         )
         for reference, title, kind, area, status in POLICIES
     ]
-    today = uk_day_and_time(utc_now())[0]
+    today = uk_today()
     for index, (slug, title, state, opens_in, runs_for) in enumerate(CONSULTATIONS):
         # Opening at 9am and closing at 11:59pm UK time, as a real consultation would.
         opens_on = today + timedelta(days=opens_in)

@@ -87,6 +87,11 @@ def uk_day_and_time(value: datetime | None) -> tuple[date | None, str]:
     return local.date(), f"{local:%H:%M}"
 
 
+def uk_today() -> date:
+    """Today as a UK calendar has it (a due date, a deadline): not UTC's day, which ends at 11pm in summer."""
+    return datetime.now(UK).date()
+
+
 def start_of_uk_day(day: date) -> datetime:
     """UK midnight at the start of `day`, in UTC: the first instant of a "from" filter."""
     return utc_from_uk(day, time(0, 0))

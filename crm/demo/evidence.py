@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from crm.auth.models import StaffUser
 from crm.consultations.models import Consultation, consultation_characteristic
 from crm.core.models import Barrier, Characteristic, Theme, utc_now
-from crm.core.time import uk_day_and_time, utc_from_uk
+from crm.core.time import uk_day_and_time, uk_today, utc_from_uk
 from crm.eias import service as eia_service
 from crm.engagement.models import EngagementEvent, EventReach
 from crm.evidence import service as evidence_service
@@ -321,7 +321,7 @@ def seed_demo_evidence() -> bool:
             homes,
             evidence_service.OutreachValues(
                 characteristic_id=carers[0].id,
-                due_on=evidence_service.uk_today() + timedelta(days=28),
+                due_on=uk_today() + timedelta(days=28),
                 owner_id=officer.id,
                 notes="Ask the carers' centres about a drop-in at their coffee mornings (demo)",
             ),

@@ -13,6 +13,7 @@ from crm.core.pickers import keep_chosen, pick_into
 from crm.core.reference import active_choices
 from crm.core.rules import RuleBroken, show_refusal
 from crm.core.text import plural
+from crm.core.time import uk_today
 from crm.engagement.queries import EVENT_LOOKUP
 from crm.evidence import queries, service
 from crm.evidence.forms import LinkEventForm, OutreachForm
@@ -82,7 +83,7 @@ def index():
         policies=queries.task_policy_choices(lead_id),
         statuses=OUTREACH_STATUSES,
         owners=active_staff_choices(in_roles=service.OUTREACH_OWNER_ROLES),
-        today=service.uk_today(),
+        today=uk_today(),
     )
 
 
@@ -106,7 +107,7 @@ def _render_task(task, link_form: LinkEventForm | None = None, status: int = 200
         can_work=can_work,
         form=link_form if link_form is not None else (LinkEventForm(formdata=None) if can_work else None),
         confirm=ConfirmForm(),
-        today=service.uk_today(),
+        today=uk_today(),
         event_name=EVENT_LOOKUP.name,
     ), status
 

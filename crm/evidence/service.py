@@ -2,7 +2,7 @@
 looked at which evidence. Services change the session and never commit: the caller owns the unit of work."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from crm.core import audit
 from crm.core.models import Area, Characteristic, utc_now
 from crm.core.rules import RuleBroken, bounded_text
 from crm.core.text import plural
-from crm.core.time import UK
+from crm.core.time import uk_today
 from crm.engagement.models import EngagementEvent
 from crm.evidence import queries
 from crm.evidence.models import OutreachStatus, OutreachTask
@@ -127,10 +127,6 @@ class OutreachValues:
     owner_id: int | None
     area_id: int | None = None
     notes: str = ""
-
-
-def uk_today() -> date:
-    return datetime.now(UK).date()
 
 
 def may_see_outreach(actor, policy: Policy) -> bool:

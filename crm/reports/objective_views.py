@@ -9,10 +9,10 @@ from crm.auth import roles
 from crm.auth.permissions import any_staff, role_required
 from crm.auth.queries import active_staff_choices
 from crm.consultations.monitoring import QUESTIONS
-from crm.core.models import Characteristic, utc_now
+from crm.core.models import Characteristic
 from crm.core.reference import active_choices
 from crm.core.rules import show_refusal
-from crm.core.time import govuk_date, uk_day_and_time
+from crm.core.time import govuk_date, uk_today
 from crm.extensions import db
 from crm.forms import optional_choices
 from crm.policies.queries import delivery_area_choices
@@ -22,10 +22,6 @@ from crm.reports.models import Measure, Objective, PriorityCohort
 
 bp = Blueprint("objectives", __name__, url_prefix="/staff/objectives")
 EDITORS = (roles.ADMIN, roles.EQUALITY_LEAD)
-
-
-def _today():
-    return uk_day_and_time(utc_now())[0]
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -92,7 +88,7 @@ def _trend_chart(measure: Measure, points) -> charts.BarChart:
 @any_staff
 def view(objective_id: int):
     objective = db.get_or_404(Objective, objective_id)
-    today = _today()
+    today = uk_today()
     rows = []
     for measure in objective.measures:
         value = objectives.value_of(measure, end=min(today, measure.period_end))

@@ -9,9 +9,9 @@ from crm.auth.permissions import any_staff, role_required
 from crm.consultations.queries import consultation_choices, run_consultation_ids
 from crm.core import args, audit, spreadsheets, suppression
 from crm.core.args import typed_day_range_problems
-from crm.core.models import Area, DeliveryArea, utc_now
+from crm.core.models import Area, DeliveryArea
 from crm.core.reference import active_choices
-from crm.core.time import parse_day, uk_day_and_time
+from crm.core.time import parse_day, uk_today
 from crm.engagement.models import COPRODUCTION_LEVELS
 from crm.policies.models import INFLUENCE_USES
 from crm.policies.queries import owned_policy_ids, policy_choices
@@ -31,7 +31,7 @@ def index():
 
 def _coverage():
     filters = portfolio.CoverageFilters.from_args(request.args)
-    coverage = portfolio.eia_coverage(filters, uk_day_and_time(utc_now())[0], args.page(request.args))
+    coverage = portfolio.eia_coverage(filters, uk_today(), args.page(request.args))
     return filters, coverage
 
 
@@ -337,7 +337,7 @@ def representation_csv():
 @bp.get("/scheme")
 @role_required(*roles.SEES_MONITORING)
 def scheme_report():
-    today = uk_day_and_time(utc_now())[0]
+    today = uk_today()
     chosen = request.args.get("period", "")
     period = scheme.Period.parse(chosen) if chosen else scheme.Period.containing(today)
     if period is None:
