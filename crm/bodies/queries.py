@@ -74,6 +74,16 @@ def bodies_meeting_at(event_id: int) -> list[StandingBody]:
     )
 
 
+def body_choices() -> list[tuple[int, str]]:
+    """(id, name) of the bodies in use, for a filter or a form: one small statement, none of the counts."""
+    rows = db.session.execute(
+        select(StandingBody.id, StandingBody.name)
+        .where(StandingBody.is_archived.is_(False))
+        .order_by(StandingBody.name)
+    )
+    return [(body_id, name) for body_id, name in rows]
+
+
 def body_members(body: StandingBody) -> list[Membership]:
     return list(
         db.session.scalars(

@@ -226,7 +226,7 @@ def recommendations():
         states=queries.STATES,
         body_id=body_id,
         mine=mine,
-        bodies=queries.body_list(),
+        bodies=queries.body_choices(),
         overdue=queries.overdue(owner_id=current_user.id),
         today=uk_today(),
     )
@@ -234,14 +234,10 @@ def recommendations():
 
 def _recommendation_form(recommendation=None) -> RecommendationForm:
     form = RecommendationForm(obj=recommendation)
-    form.body_id.choices = optional_choices(
-        [(row.body.id, row.body.name) for row in queries.body_list()]
-        + (
-            [(recommendation.body.id, recommendation.body.name)]
-            if recommendation and recommendation.body
-            else []
-        )
-    )
+    bodies = queries.body_choices()
+    if recommendation and recommendation.body and recommendation.body.is_archived:
+        bodies.append((recommendation.body.id, recommendation.body.name))  # archived since: still its source
+    form.body_id.choices = optional_choices(bodies)
     keep = [recommendation.owner_id] if recommendation else []
     form.owner_id.choices = [SelectChoice(0, "Select who owns it")] + [
         SelectChoice(value, label)
