@@ -123,3 +123,25 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/staff/")
+
+
+def type_into_picker(page, field, typed: str, option: str) -> None:
+    """Types into a picker and waits until the answer to the whole text has drawn the menu. An earlier
+    keystroke's answer can already show the option; the later answer redraws the menu and would drop a
+    selection made in between."""
+    from urllib.parse import parse_qs, urlsplit
+
+    def answers_whole_text(response) -> bool:
+        return parse_qs(urlsplit(response.url).query).get("q") == [typed]
+
+    with page.expect_response(answers_whole_text):
+        field.press_sequentially(typed, delay=50)
+    expect(page.get_by_role("option", name=option)).to_be_visible()
+
+
+def take_first_option(page, field, option: str) -> None:
+    """ArrowDown to the picker's first option, and Enter to take it."""
+    field.press("ArrowDown")
+    expect(page.get_by_role("option", name=option)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(field).to_have_value(option)

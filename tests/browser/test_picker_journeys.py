@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from crm.auth import roles
 from crm.extensions import db
 from crm.feedback.models import Feedback
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in, take_first_option, type_into_picker
 from tests.factories import PASSWORD, make_group
 
 
@@ -24,12 +24,9 @@ def test_an_officer_picks_a_group_with_the_keyboard(page, make_user):
     page.get_by_label("Month").fill("11")
     page.get_by_label("Year").fill("2026")
     field = page.get_by_role("combobox", name="Group (optional)")
-    field.press_sequentially("deaf for", delay=50)
-    expect(page.get_by_role("option", name="Walsall Deaf Forum")).to_be_visible()
+    type_into_picker(page, field, "deaf for", "Walsall Deaf Forum")
     assert_accessible(page)
-    field.press("ArrowDown")
-    page.keyboard.press("Enter")
-    expect(field).to_have_value("Walsall Deaf Forum")
+    take_first_option(page, field, "Walsall Deaf Forum")
     page.get_by_role("button", name="Save feedback").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Feedback saved")
     assert db.session.scalar(db.select(Feedback.group_id)) == group.id
@@ -52,23 +49,15 @@ def test_an_officer_links_an_event_and_a_policy_with_the_keyboard(page, make_use
     page.goto(f"/staff/feedback/{item.id}/correct")
     label = f"Skills Street at Bloxwich market, {govuk_date(event.starts_at)}"
     field = page.get_by_role("combobox", name="Event")
-    field.press_sequentially("skills str", delay=50)
-    expect(page.get_by_role("option", name=label)).to_be_visible()
+    type_into_picker(page, field, "skills str", label)
     assert_accessible(page)
-    field.press("ArrowDown")
-    page.keyboard.press("Enter")
-    expect(field).to_have_value(label)
+    take_first_option(page, field, label)
     consultation_field = page.get_by_role("combobox", name="Consultation")
-    consultation_field.press_sequentially("night bus", delay=50)
-    expect(page.get_by_role("option", name="Night buses survey")).to_be_visible()
-    consultation_field.press("ArrowDown")
-    page.keyboard.press("Enter")
+    type_into_picker(page, consultation_field, "night bus", "Night buses survey")
+    take_first_option(page, consultation_field, "Night buses survey")
     policy_field = page.get_by_role("combobox", name="Add a policy (optional)")
-    policy_field.press_sequentially("bus-9", delay=50)
-    expect(page.get_by_role("option", name="BUS-9 Evening bus network")).to_be_visible()
-    policy_field.press("ArrowDown")
-    page.keyboard.press("Enter")
-    expect(policy_field).to_have_value("BUS-9 Evening bus network")
+    type_into_picker(page, policy_field, "bus-9", "BUS-9 Evening bus network")
+    take_first_option(page, policy_field, "BUS-9 Evening bus network")
     page.get_by_role("button", name="Save corrections").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Corrections saved")
     db.session.expire_all()
