@@ -29,7 +29,7 @@ from crm.core.args import ids, one_id, search_text, typed_day_range_problems, wi
 from crm.core.models import Area, Barrier, Characteristic, Theme
 from crm.core.pagination import KnownPagination, known_page, page_offset, paginate
 from crm.engagement.models import EngagementEvent, EventReach, event_group, event_policy
-from crm.evidence.models import OUTREACH_STATUSES, OutreachTask, outreach_task_event
+from crm.evidence.models import OUTREACH_STATUSES, OutreachStatus, OutreachTask, outreach_task_event
 from crm.extensions import db
 from crm.feedback.models import (
     SOURCES,
@@ -819,6 +819,19 @@ def list_tasks(
         query = query.where(OutreachTask.policy_id.in_(select(Policy.id).where(Policy.owner_id == lead_id)))
     query = query.order_by(OutreachTask.status.desc(), OutreachTask.due_on, OutreachTask.id)
     return paginate(query, page=page, per_page=per_page)
+
+
+def open_tasks_owned_by(owner_id: int, limit: int) -> list[OutreachTask]:
+    """The staff home's list: a person's open outreach tasks, the soonest due first."""
+    return list(
+        db.session.scalars(
+            select(OutreachTask)
+            .where(OutreachTask.owner_id == owner_id, OutreachTask.status == OutreachStatus.OPEN)
+            .options(selectinload(OutreachTask.policy), selectinload(OutreachTask.characteristic))
+            .order_by(OutreachTask.due_on, OutreachTask.id)
+            .limit(limit)
+        )
+    )
 
 
 def task_with_links(task_id: int):

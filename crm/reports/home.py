@@ -18,6 +18,8 @@ from crm.core.models import utc_now
 from crm.core.pagination import COUNT_LIMIT
 from crm.core.time import uk_day_and_time
 from crm.eias.models import EIA, EIAAction
+from crm.evidence import queries as evidence
+from crm.evidence.models import OutreachTask
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from crm.groups.queries import unverified_count
@@ -36,6 +38,7 @@ class Home:
     overdue: list[EIAAction] = field(default_factory=list)
     my_policies: list[Policy] = field(default_factory=list)
     overdue_responses: list[Recommendation] = field(default_factory=list)  # recommendations the user owns
+    outreach: list[OutreachTask] = field(default_factory=list)  # open outreach tasks the user owns
 
     @property
     def to_code_text(self) -> str:
@@ -52,6 +55,7 @@ class Home:
                 self.overdue,
                 self.my_policies,
                 self.overdue_responses,
+                self.outreach,
             )
         )
 
@@ -107,6 +111,7 @@ def home_for(user) -> Home:
             overdue = overdue.where(EIA.policy_id.in_(mine))
         home.overdue = list(db.session.scalars(overdue))
     home.overdue_responses = bodies.overdue(owner_id=user.id, limit=SHOWN)
+    home.outreach = evidence.open_tasks_owned_by(user.id, limit=SHOWN)
     if owns_policies:
         home.my_policies = list(
             db.session.scalars(

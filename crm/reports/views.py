@@ -2,6 +2,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from crm.auth.permissions import any_staff
+from crm.core.time import uk_today
 from crm.groups.queries import coverage_matrix
 from crm.reports.home import home_for
 
@@ -18,4 +19,5 @@ def dashboard():
         characteristics=characteristics,
         areas=areas,
         counts=counts,
+        today=uk_today(),
     )

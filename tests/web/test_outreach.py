@@ -333,3 +333,26 @@ def test_a_new_event_for_the_task_starts_with_its_policy_and_area(client, sign_i
     assert form.select_one("#area_id option[selected]").get_text(strip=True) == "Walsall"
     # A tampered address prefills nothing rather than failing.
     assert client.get("/staff/events/new?policy=99999999999&area=junk").status_code == 200
+
+
+def test_the_staff_home_lists_the_owners_open_tasks_soonest_first_and_flags_the_overdue(client, sign_in_as):
+    officer = sign_in_as("engagement_officer")
+    policy = make_policy("BUS-1", "Evening buses")
+    _task(policy, "Sex", owner=officer, due_on=service.uk_today() + timedelta(days=10))
+    late = _task(policy, "Religion or belief", owner=officer)
+    late.due_on = service.uk_today() - timedelta(days=2)  # planned earlier, and now past its day
+    closed = _task(policy, "Age", owner=officer)
+    closed.status = "closed"
+    _task(policy, "Disability")  # someone else's
+    db.session.commit()
+    section = _soup(client.get("/staff/")).find("h3", string="Your outreach tasks").find_next("ul")
+    items = [" ".join(li.get_text().split()) for li in section.find_all("li")]
+    assert len(items) == 2
+    assert items[0].startswith("Religion or belief for BUS-1") and items[0].endswith("Overdue")
+    assert items[1].startswith("Sex for BUS-1") and "Overdue" not in items[1]
+
+
+def test_the_staff_home_has_no_outreach_section_for_someone_with_no_open_tasks(client, sign_in_as):
+    sign_in_as("engagement_officer")
+    _task(make_policy("BUS-1", "Evening buses"), "Sex")
+    assert "Your outreach tasks" not in client.get("/staff/").get_data(as_text=True)
