@@ -334,7 +334,8 @@ def test_groups_not_engaged_in_twelve_months(client, sign_in_as):
     db.session.commit()
 
     sign_in_as("viewer")
-    assert NOT_ENGAGED in [a["href"] for a in client.page("/staff/groups").select("a")]
+    for linked_from in ("/staff/groups", "/staff/"):
+        assert NOT_ENGAGED in [a["href"] for a in client.page(linked_from).select("a")]
     page = client.page(NOT_ENGAGED)
     rows = {cells[0]: cells[-1] for cells in (_texts(tr, "th, td") for tr in page.select("tbody tr"))}
     assert set(rows) == {
