@@ -217,7 +217,6 @@ def contact_page(contact_id: int):
         contact=contact,
         consent_method=CONSENT_METHODS.get(contact.consent_method, contact.consent_method),
         can_edit=current_user.has_role(*OFFICERS),
-        confirm=ConfirmForm(),
         **contributions("contact-page", contact),
     )
 
