@@ -2,9 +2,9 @@
 the public register and what a policy's pages show."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.bodies.models import (
@@ -16,9 +16,12 @@ from crm.bodies.models import (
     body_meeting,
     recommendation_policy,
 )
-from crm.core.pagination import paginate
-from crm.core.time import uk_today
+from crm.core.models import utc_now
+from crm.core.pagination import Latest, latest, paginate
+from crm.core.time import start_of_uk_day, uk_today
+from crm.engagement.models import EngagementEvent, event_group
 from crm.extensions import db
+from crm.groups.models import Contact
 
 PER_PAGE = 25
 
@@ -224,3 +227,91 @@ def register(body: StandingBody) -> list[tuple[Recommendation, RecommendationRes
         .order_by(Recommendation.made_on.desc(), Recommendation.id.desc())
     ).all()
     return [(recommendation, response) for recommendation, response in rows]
+
+
+# ---- A contact's and a group's history (their pages, through the contributions registry) ------------------
+
+
+def _memberships(where) -> Select:
+    return (
+        select(Membership)
+        .where(where)
+        .options(selectinload(Membership.body), selectinload(Membership.contact))
+        .order_by(Membership.starts_on.desc(), Membership.id.desc())
+    )
+
+
+def memberships_of_contact(contact_id: int) -> list[Membership]:
+    """All of a contact's seats, newest first: a person holds a few, and their meetings are read from them."""
+    return list(db.session.scalars(_memberships(Membership.contact_id == contact_id)))
+
+
+def memberships_of_group(group_id: int) -> Latest:
+    """Seats on standing bodies held by the group's contacts."""
+    return latest(
+        _memberships(Membership.contact_id.in_(select(Contact.id).where(Contact.group_id == group_id)))
+    )
+
+
+def meetings_during(memberships: list[Membership]) -> Latest:
+    """Meetings of the contact's bodies held while they sat on them, up to now: the nearest the register comes
+    to "events attended", as it does not record who came to a meeting. One statement, one condition a seat."""
+    if not memberships:
+        return Latest([], 0)
+    terms = []
+    for seat in memberships:
+        term = [
+            body_meeting.c.body_id == seat.body_id,
+            EngagementEvent.starts_at >= start_of_uk_day(seat.starts_on),
+        ]
+        if seat.ends_on is not None:
+            term.append(EngagementEvent.starts_at < start_of_uk_day(seat.ends_on + timedelta(days=1)))
+        terms.append(and_(*term))
+    # EXISTS, not a join: a meeting of two of their bodies is listed once (and DISTINCT cannot compare JSON).
+    of_their_body = select(body_meeting.c.event_id).where(
+        body_meeting.c.event_id == EngagementEvent.id, or_(*terms)
+    )
+    return latest(
+        select(EngagementEvent)
+        .where(
+            of_their_body.exists(),
+            EngagementEvent.is_archived.is_(False),
+            EngagementEvent.starts_at <= utc_now(),
+        )
+        .order_by(EngagementEvent.starts_at.desc(), EngagementEvent.id.desc())
+    )
+
+
+def _recommendations(where) -> Latest:
+    return latest(
+        select(Recommendation)
+        .where(where)
+        .options(
+            selectinload(Recommendation.body),
+            selectinload(Recommendation.event),
+            selectinload(Recommendation.response),
+        )
+        .order_by(Recommendation.made_on.desc(), Recommendation.id.desc())
+    )
+
+
+def recommendations_of_contact(contact_id: int) -> Latest:
+    """What the bodies the contact sat on recommended while they were members."""
+    seat = (
+        select(Membership.id)
+        .where(
+            Membership.contact_id == contact_id,
+            Membership.body_id == Recommendation.body_id,
+            Membership.starts_on <= Recommendation.made_on,
+            or_(Membership.ends_on.is_(None), Membership.ends_on >= Recommendation.made_on),
+        )
+        .exists()
+    )
+    return _recommendations(seat)
+
+
+def recommendations_of_group(group_id: int) -> Latest:
+    """What was recommended at the events the group took part in."""
+    return _recommendations(
+        Recommendation.event_id.in_(select(event_group.c.event_id).where(event_group.c.group_id == group_id))
+    )

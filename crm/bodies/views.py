@@ -400,12 +400,30 @@ def implementation(recommendation_id: int):
     return render_template("bodies/implementation-form.html", form=form, recommendation=found)
 
 
-# ---- What a policy's page shows --------------------------------------------------------------------------
+# ---- What other areas' pages show --------------------------------------------------------------------------
 
 
 @contributes_to("event-page")
 def _event_page_bodies(event) -> dict:
     return {"meeting_of": queries.bodies_meeting_at(event.id)}
+
+
+@contributes_to("group-page")
+def _group_page_bodies(group) -> dict:
+    return {
+        "memberships": queries.memberships_of_group(group.id),
+        "recommendations": queries.recommendations_of_group(group.id),
+    }
+
+
+@contributes_to("contact-page")
+def _contact_page_bodies(contact) -> dict:
+    seats = queries.memberships_of_contact(contact.id)
+    return {
+        "memberships": seats,
+        "meetings": queries.meetings_during(seats),
+        "recommendations": queries.recommendations_of_contact(contact.id),
+    }
 
 
 @contributes_to("policy-page")

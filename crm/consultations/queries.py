@@ -16,12 +16,13 @@ from crm.consultations.models import (
     MonitoringSnapshot,
     Question,
     Response,
+    ResponseStatus,
 )
 from crm.core import suppression
 from crm.core.args import one_of, search_text
 from crm.core.matching import match_key
 from crm.core.models import utc_now
-from crm.core.pagination import paginate
+from crm.core.pagination import Latest, latest, paginate
 from crm.core.pickers import Lookup, search_short_register
 from crm.core.suppression import Distribution
 from crm.extensions import db
@@ -109,6 +110,16 @@ def response_counts(consultation_id: int) -> dict[str, int]:
         .group_by(Response.status)
     )
     return dict(rows.all())
+
+
+def responses_from_group(group_id: int) -> Latest:
+    """Responses linked to the group, newest first; spam is not something the group said."""
+    return latest(
+        select(Response)
+        .where(Response.group_id == group_id, Response.status != ResponseStatus.SPAM)
+        .options(selectinload(Response.consultation))
+        .order_by(Response.received_at.desc(), Response.id.desc())
+    )
 
 
 def list_responses(

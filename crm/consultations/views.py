@@ -17,7 +17,7 @@ from crm.consultations.forms import (
 )
 from crm.consultations.models import CHANNELS, RESPONSE_STATUSES, STATUSES, Consultation, Question
 from crm.core import args, jobs, spreadsheets, suppression
-from crm.core.contributions import contributions
+from crm.core.contributions import contributes_to, contributions
 from crm.core.models import Area, Characteristic
 from crm.core.pickers import keep_chosen, pick_another, pick_into, provided
 from crm.core.reference import active_entries
@@ -504,3 +504,11 @@ def group_responses():
         return redirect(url_for("consultations.group_responses", page=request.args.get("page") or None))
     pagination, rows = queries.unlinked_group_responses(args.page(request.args))
     return render_template("consultations/group-responses.html", pagination=pagination, rows=rows, form=form)
+
+
+@contributes_to("group-page")
+def _group_page_responses(group) -> dict:
+    return {
+        "responses": queries.responses_from_group(group.id),
+        "can_open_responses": current_user.has_role(*READERS),
+    }

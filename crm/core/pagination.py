@@ -7,6 +7,7 @@ counting at all. Page numbers keep working, so links and bookmarks stay the same
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from math import ceil
 
 from flask_sqlalchemy.pagination import Pagination
@@ -104,3 +105,25 @@ def page_offset(page: int, per_page: int) -> tuple[int, int]:
     """The page number a request may have, and the offset of its first row."""
     page = _page_number(page, per_page)
     return page, (page - 1) * per_page
+
+
+@dataclass
+class Latest:
+    """The newest few rows of a history list on a record's page, and how many there are in all."""
+
+    items: list
+    total: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.items)
+
+
+def latest(query: Select, limit: int = 10) -> Latest:
+    """The first `limit` rows of `query` (ordered newest first) and its total: two queries at most, whatever
+    the number of rows; one when everything fits."""
+    items = list(db.session.execute(query.limit(limit)).unique().scalars())
+    if len(items) < limit:
+        return Latest(items, len(items))
+    counted = query.options(lazyload("*")).order_by(None).subquery()
+    return Latest(items, db.session.scalar(select(func.count()).select_from(counted)) or 0)

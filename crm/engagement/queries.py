@@ -9,19 +9,21 @@ from sqlalchemy.orm import selectinload
 
 from crm.core.args import day, ids, one_id
 from crm.core.models import CoproductionPrinciple
-from crm.core.pagination import paginate
+from crm.core.pagination import Latest, latest, paginate
 from crm.core.pickers import Lookup, provide, search_short_register
 from crm.core.time import end_of_uk_day, govuk_date, govuk_month, parse_govuk_date, start_of_uk_day
 from crm.engagement.models import (
     PRINCIPLE_RATINGS,
     EngagementEvent,
     EventReach,
+    Invitation,
     PrincipleAssessment,
     Programme,
     event_group,
     event_officer,
 )
 from crm.extensions import db
+from crm.groups.models import Contact
 
 PER_PAGE = 25
 
@@ -160,16 +162,37 @@ def event_with_links(event_id: int) -> EngagementEvent | None:
     )
 
 
-def events_for_group(group_id: int, limit: int = 20) -> list[EngagementEvent]:
-    return list(
-        db.session.scalars(
-            select(EngagementEvent)
-            .join(event_group, event_group.c.event_id == EngagementEvent.id)
-            .where(event_group.c.group_id == group_id, EngagementEvent.is_archived.is_(False))
-            .order_by(EngagementEvent.starts_at.desc())
-            .limit(limit)
-        )
+def events_for_group(group_id: int) -> Latest:
+    """The latest events the group was involved in, newest first, and how many in all."""
+    return latest(
+        select(EngagementEvent)
+        .join(event_group, event_group.c.event_id == EngagementEvent.id)
+        .where(event_group.c.group_id == group_id, EngagementEvent.is_archived.is_(False))
+        .order_by(EngagementEvent.starts_at.desc(), EngagementEvent.id.desc())
     )
+
+
+def _invitations(where) -> Latest:
+    return latest(
+        select(Invitation)
+        .where(where)
+        .options(
+            selectinload(Invitation.consultation),
+            selectinload(Invitation.event),
+            selectinload(Invitation.email),
+            selectinload(Invitation.contact),
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+
+
+def invitations_for_contact(contact_id: int) -> Latest:
+    return _invitations(Invitation.contact_id == contact_id)
+
+
+def invitations_for_group(group_id: int) -> Latest:
+    """Invitations sent to the group's contacts (archived ones too: what was sent stays sent)."""
+    return _invitations(Invitation.contact_id.in_(select(Contact.id).where(Contact.group_id == group_id)))
 
 
 def event_by_id(event_id: int) -> EngagementEvent | None:

@@ -270,7 +270,15 @@ def _set_archived(event_id: int, archived: bool):
 
 @contributes_to("group-page")
 def _group_page_events(group) -> dict:
-    return {"events": queries.events_for_group(group.id)}
+    return {
+        "events": queries.events_for_group(group.id),
+        "invitations": queries.invitations_for_group(group.id),
+    }
+
+
+@contributes_to("contact-page")
+def _contact_page_invitations(contact) -> dict:
+    return {"invitations": queries.invitations_for_contact(contact.id)}
 
 
 @bp.get("/export.<any(csv,xlsx):file_format>")

@@ -24,7 +24,14 @@ from crm.groups.forms import (
     MergeForm,
     RegistrationForm,
 )
-from crm.groups.models import ACCESS_NEEDS, GROUP_KINDS, GROUP_STATUSES, CommunityGroup, Contact
+from crm.groups.models import (
+    ACCESS_NEEDS,
+    CONSENT_METHODS,
+    GROUP_KINDS,
+    GROUP_STATUSES,
+    CommunityGroup,
+    Contact,
+)
 from crm.groups.service import ContactValues, GroupError
 
 bp = Blueprint("groups", __name__)
@@ -196,6 +203,22 @@ def new_contact(group_id: int):
             flash("Contact added.", "success")
             return redirect(url_for("groups.group_page", group_id=group.id))
     return render_template("groups/contact-form.html", form=form, group=group, contact=None)
+
+
+@bp.get("/staff/contacts/<int:contact_id>")
+@role_required(*roles.SEES_PERSONAL_DATA)
+def contact_page(contact_id: int):
+    """A contact's details and history. Invitations, seats on bodies, their meetings and recommendations come
+    from the areas above this one (the "contact-page" contributions)."""
+    contact = db.get_or_404(Contact, contact_id)
+    service.record_contact_viewed(current_user, contact)
+    return render_template(
+        "groups/contact.html",
+        contact=contact,
+        consent_method=CONSENT_METHODS.get(contact.consent_method, contact.consent_method),
+        can_edit=current_user.has_role(*OFFICERS),
+        **contributions("contact-page", contact),
+    )
 
 
 @bp.route("/staff/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
