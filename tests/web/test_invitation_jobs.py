@@ -76,6 +76,9 @@ def test_a_job_run_again_sends_nothing_twice(app, client, sign_in_as, mailbox, f
     response = client.submit(f"/staff/invitations/new?event={event.id}", {})
     finish_job(response.location)
     assert mailbox.recipients == INVITED
+    counts = client.page(f"/staff/events/{event.id}").select_one("#invitation-counts")
+    assert "5 invitations: 4 sent, 1 failed" in " ".join(counts.text.split())
+    assert counts.a["href"] == f"/staff/invitations/new?event={event.id}#invitations-sent"
     # As if its worker had stopped after sending and the job were run once more: it finds nothing unsent to
     # send but the address the server refuses, which it tries again.
     job_id = int(response.location.rstrip("/").split("/")[-1])
