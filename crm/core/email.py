@@ -3,8 +3,10 @@ of work, so a message is sent only if the change that asked for it was saved, an
 
 Delivery uses the standard library's smtplib when `SMTP_HOST` is set, once the unit of work has committed;
 whatever fails stays in the outbox as unsent, with the error, for `flask --app wsgi crm send-email` to retry.
-Without `SMTP_HOST` (development and tests) messages stay in the outbox and are logged, not sent: read them
-from the table.
+Without `SMTP_HOST` (development and tests) messages stay in the outbox and are logged, not sent: admins
+read them at /staff/admin/email (crm/auth/email_views.py), which is also the delivery log where mail is sent.
+A background job sending many (crm/engagement/jobs.py) uses deliver_each_now, which records each message
+as soon as the server answers, so a job run again never sends one twice.
 """
 
 import logging
