@@ -100,6 +100,8 @@ class Config:
     SMTP_SSL = os.environ.get("SMTP_SSL", "") in ("1", "true", "yes")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") in ("1", "true", "yes")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Community Voice <no-reply@localhost>")
+    # Invitations to more contacts than this are sent by a background job, with a progress page.
+    INVITATION_JOB_THRESHOLD = _whole_number("INVITATION_JOB_THRESHOLD", 200)
     # A data request's confirmation link works once, for this long.
     DATA_REQUEST_LINK_LIFETIME = timedelta(hours=24)
     # The public data request form, per client address.

@@ -115,6 +115,7 @@ def _set_up_connection(dbapi_connection, connection_record):
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.auth.email_views import bp as outbox_bp
     from crm.auth.job_views import bp as jobs_bp
     from crm.auth.reference_views import bp as reference_bp
     from crm.auth.views import bp as auth_bp
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         pages_bp,
         reference_bp,
         auth_bp,
+        outbox_bp,
         jobs_bp,
         reports_bp,
         portfolio_bp,

@@ -27,6 +27,7 @@ from crm import create_app
 from crm.core import jobs
 from crm.core.models import AUDIT_PURGE_SETTING
 from crm.extensions import db, limiter
+from tests import mail_server
 from tests.pagecheck import PageCheckingClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,7 +304,26 @@ def sign_in_as(client):
 
 
 @pytest.fixture(scope="session")
-def _job_worker(app, database_url, job_settings, tmp_path_factory):
+def _mail_server():
+    """This test process's SMTP server (tests/mail_server.py), started the first time a test needs it."""
+    controller, mailbox = mail_server.start()
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch, _mail_server) -> mail_server.Mailbox:
+    """Email is sent, by SMTP, to the real local server above for this test: read `mailbox.received`."""
+    _mail_server.received.clear()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", _mail_server.port)
+    monkeypatch.setitem(app.config, "SMTP_STARTTLS", False)
+    yield _mail_server
+    _mail_server.received.clear()
+
+
+@pytest.fixture(scope="session")
+def _job_worker(app, database_url, job_settings, tmp_path_factory, _mail_server):
     """A real RQ worker for this test process's queue, started the first time a test needs one and only
     when the run sets REDIS_URL: `python -m tests.job_worker`, the app's own Worker in a process of its own,
     forking a work horse per job as in production. Without REDIS_URL jobs run in the request."""
@@ -312,6 +332,7 @@ def _job_worker(app, database_url, job_settings, tmp_path_factory):
         return
     log = tmp_path_factory.mktemp("job-worker") / "worker.log"
     env = {**os.environ, "CRM_ENV": "test", "TEST_DATABASE_URL": database_url, **job_settings}
+    env.update(TEST_SMTP_HOST="127.0.0.1", TEST_SMTP_PORT=str(_mail_server.port))  # see tests/mail_server.py
     with open(log, "wb") as output:
         worker = subprocess.Popen(
             [sys.executable, "-m", "tests.job_worker"], cwd=ROOT, env=env, stdout=output, stderr=output

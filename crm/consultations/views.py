@@ -171,6 +171,7 @@ def view(consultation_id: int):
         can_read_responses=current_user.has_role(*READERS),
         can_see_monitoring=current_user.has_role(*roles.SEES_MONITORING),
         confirm=ConfirmForm(),
+        **contributions("consultation-page", consultation),
     )
 
 

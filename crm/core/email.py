@@ -3,23 +3,27 @@ of work, so a message is sent only if the change that asked for it was saved, an
 
 Delivery uses the standard library's smtplib when `SMTP_HOST` is set, once the unit of work has committed;
 whatever fails stays in the outbox as unsent, with the error, for `flask --app wsgi crm send-email` to retry.
-Without `SMTP_HOST` (development and tests) messages stay in the outbox and are logged, not sent: read them
-from the table.
+Without `SMTP_HOST` (development and tests) messages stay in the outbox and are logged, not sent: admins
+read them at /staff/admin/email (crm/auth/email_views.py), which is also the delivery log where mail is sent.
+A background job sending many (crm/engagement/jobs.py) uses deliver_each_now, which records each message
+as soon as the server answers, so a job run again never sends one twice.
 """
 
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Integer, String, Text, case, func, select, update
+from sqlalchemy.orm import Mapped, defer, mapped_column
 
 from crm.core.models import UTCDateTime, utc_now
-from crm.core.transaction import after_commit, unit_of_work
+from crm.core.pagination import BoundedPagination, paginate
+from crm.core.transaction import after_commit, record_now, unit_of_work
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,16 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def status(self) -> str:
+        """sent; failed (the server refused it, or could not be reached: tried again later); given up (failed
+        MAX_ATTEMPTS times); or waiting."""
+        if self.sent_at is not None:
+            return "sent"
+        if self.attempts >= MAX_ATTEMPTS:
+            return "given up"
+        return "failed" if self.last_error else "waiting"
 
 
 def send(to: str, subject: str, body: str, purpose: str = "", deliver_now: bool = True) -> OutboundEmail:
@@ -110,6 +124,58 @@ def deliver(ids: list[int] | None = None, limit: int = 100) -> int:
     return sent
 
 
+def deliver_each_now(ids: list[int], progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Send these unsent messages in one SMTP connection, writing each one's sent time or error on a
+    connection of its own as soon as the server has answered, whatever becomes of the caller's unit of
+    work: for a background job, whose own changes commit only at its end, so that a job stopped half-way
+    and run again skips what it had already sent. Returns (sent, failed). `progress` is told how many
+    messages have been tried so far."""
+    config = current_app.config
+    if not config.get("SMTP_HOST") or not ids:
+        return 0, 0
+    waiting = select(OutboundEmail).where(
+        OutboundEmail.id.in_(ids), OutboundEmail.sent_at.is_(None), OutboundEmail.attempts < MAX_ATTEMPTS
+    )
+    # Read as they are now (not as this session last saw them) and then left alone: the session writes
+    # nothing, so on SQLite it holds no lock against the writes below.
+    messages = list(
+        db.session.scalars(waiting.order_by(OutboundEmail.id).execution_options(populate_existing=True))
+    )
+    sent = failed = tried = 0
+    try:
+        with _connect(config) as smtp:
+            for message in messages:
+                try:
+                    smtp.send_message(_as_mime(message, config["MAIL_FROM"]))
+                except smtplib.SMTPException as error:
+                    _record(message.id, last_error=str(error)[:500])
+                    log.warning("Email not sent", extra={"email_id": message.id})
+                    failed += 1
+                else:
+                    _record(message.id, sent_at=utc_now(), last_error="")
+                    sent += 1
+                tried += 1
+                if progress is not None:
+                    progress(tried)
+    except (OSError, smtplib.SMTPException) as error:  # the server could not be reached or dropped us
+        for message in messages[tried:]:
+            _record(message.id, counts_attempt=False, last_error=f"Could not connect: {error}"[:500])
+        log.warning("Could not reach the SMTP server", exc_info=True)
+        failed = len(messages) - sent
+    return sent, failed
+
+
+def _record(message_id: int, counts_attempt: bool = True, **values) -> None:
+    if counts_attempt:
+        values["attempts"] = OutboundEmail.attempts + 1
+    # Only a message still unsent: one another run sent meanwhile stays as it is.
+    record_now(
+        update(OutboundEmail)
+        .where(OutboundEmail.id == message_id, OutboundEmail.sent_at.is_(None))
+        .values(**values)
+    )
+
+
 def _connect(config) -> smtplib.SMTP:
     host, port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587)
     timeout = 30
@@ -131,3 +197,37 @@ def _as_mime(message: OutboundEmail, sender: str) -> EmailMessage:
     mime["Subject"] = message.subject
     mime.set_content(message.body)
     return mime
+
+
+def sending_enabled() -> bool:
+    """Whether this environment sends email at all: without SMTP_HOST (development, `make run`) messages
+    are only kept in the outbox, where admins read them."""
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def outbox(page: int, per_page: int = 50) -> BoundedPagination:
+    """The outbox newest first, without the messages' bodies (the message page shows one)."""
+    query = (
+        select(OutboundEmail)
+        .options(defer(OutboundEmail.body))
+        .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages are sent, waiting, failed (to be tried again) and given up, in one query."""
+    unsent = OutboundEmail.sent_at.is_(None)
+    given_up = unsent & (OutboundEmail.attempts >= MAX_ATTEMPTS)
+    failed = unsent & (OutboundEmail.attempts < MAX_ATTEMPTS) & (OutboundEmail.last_error != "")
+    waiting = unsent & (OutboundEmail.attempts < MAX_ATTEMPTS) & (OutboundEmail.last_error == "")
+
+    def counted(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            counted(OutboundEmail.sent_at.is_not(None)), counted(waiting), counted(failed), counted(given_up)
+        )
+    ).one()
+    return dict(zip(("sent", "waiting", "failed", "given up"), (int(value) for value in row), strict=True))

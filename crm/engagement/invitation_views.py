@@ -7,6 +7,7 @@ from crm.auth import roles
 from crm.auth.permissions import role_required
 from crm.consultations.models import Consultation
 from crm.core import args
+from crm.core.contributions import contributes_to
 from crm.core.models import Area, Characteristic
 from crm.core.reference import active_choices
 from crm.core.rules import show_refusal
@@ -41,12 +42,14 @@ def new():
         problem = str(error)
     if request.method == "POST" and problem is None and form.validate_on_submit():
         try:
-            found, made = invitations.invite(current_user, target, filters)
+            sent = invitations.invite(current_user, target, filters)
         except invitations.InvitationError as error:
             show_refusal(error, form)
         else:
-            left = f" {found.left_out:,} left out." if found.left_out else ""
-            flash(f"Invited {len(made):,} contacts to {target.title}.{left}", "success")
+            left = f" {sent.plan.left_out:,} left out." if sent.plan.left_out else ""
+            flash(f"Invited {len(sent.invitations):,} contacts to {target.title}.{left}", "success")
+            if sent.job is not None:  # a large list: its page follows the sending
+                return redirect(url_for("jobs.job_page", job_id=sent.job.id))
             return redirect(url_for("invitations.new", **request.args))
     return render_template(
         "engagement/invitations.html",
@@ -54,8 +57,20 @@ def new():
         filters=filters,
         plan=invitations.plan(target, filters),
         sent=invitations.invitations_for(target),
+        invitation_counts=invitations.delivery_counts(target),
         problem=problem,
         form=form,
         characteristics=active_choices(Characteristic),
         areas=active_choices(Area),
     )
+
+
+@contributes_to("consultation-page")
+def _consultation_invitations(consultation) -> dict:
+    """The consultation's page says how many were invited and how their email fared."""
+    return {"invitation_counts": invitations.delivery_counts(invitations.Target(consultation=consultation))}
+
+
+@contributes_to("event-page")
+def _event_invitations(event) -> dict:
+    return {"invitation_counts": invitations.delivery_counts(invitations.Target(event=event))}

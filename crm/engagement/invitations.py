@@ -4,19 +4,22 @@ Who is invited is the groups' mailing list (crm.groups.queries.mailing_list): ne
 contact, without consent, or without an email address, and never one invited to the same thing before, so
 nothing is sent twice. The screen says how many were left out and why. Messages go through the outbox
 (crm.core.email): written in the same unit of work as the invitations, sent in one SMTP connection once it
-has committed; what the server refuses is kept on the message as the invitation's failure.
+has committed; what the server refuses is kept on the message as the invitation's failure. More than
+INVITATION_JOB_THRESHOLD invitations are sent by a background job (crm.engagement.jobs) rather than by the
+request, with a page to follow it.
 """
 
 from dataclasses import dataclass
 
-from flask import url_for
-from sqlalchemy import select
+from flask import current_app, url_for
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.consultations.models import Consultation
 from crm.core import audit, email
 from crm.core.rules import RuleBroken
 from crm.core.time import govuk_date, govuk_date_time
+from crm.engagement import jobs as engagement_jobs
 from crm.engagement.models import EngagementEvent, Invitation
 from crm.extensions import db
 from crm.groups.messages import send_to_contact
@@ -103,8 +106,20 @@ def _message(target: Target, contact: Contact) -> tuple[str, str]:
     return subject, f"Dear {contact.name},\n\n{about}\n"
 
 
-def invite(actor, target: Target, filters: GroupFilters) -> tuple[Plan, list[Invitation]]:
-    """Invite everyone the plan reaches: an invitation and an outbox message each, sent after commit."""
+@dataclass(frozen=True)
+class Sent:
+    plan: Plan
+    invitations: list[Invitation]
+    job: object | None = None  # the background job sending them, for a large list
+
+
+def job_threshold() -> int:
+    return current_app.config["INVITATION_JOB_THRESHOLD"]
+
+
+def invite(actor, target: Target, filters: GroupFilters) -> Sent:
+    """Invite everyone the plan reaches: an invitation and an outbox message each, sent after commit, by
+    the request or, past the threshold, by a background job."""
     check_target(target)
     found = plan(target, filters)
     if not found.contacts:
@@ -131,14 +146,19 @@ def invite(actor, target: Target, filters: GroupFilters) -> tuple[Plan, list[Inv
         db.session.add(invitation)
         made.append(invitation)
     db.session.flush()
-    email.deliver_after_commit([invitation.email_id for invitation in made])
+    job = None
+    if len(made) > job_threshold() and not isinstance(actor, str):
+        named = {"consultation_id": target.id} if target.consultation else {"event_id": target.id}
+        job, _created = engagement_jobs.start_sending(actor, target.title, named, made)
+    else:
+        email.deliver_after_commit([invitation.email_id for invitation in made])
     audit.record(
         actor,
         "invitations.sent",
         target.consultation or target.event,
         ["invitations"],
     )
-    return found, made
+    return Sent(found, made, job)
 
 
 def invitations_for(target: Target, limit: int = 200) -> list[Invitation]:
@@ -151,3 +171,20 @@ def invitations_for(target: Target, limit: int = 200) -> list[Invitation]:
             .limit(limit)
         )
     )
+
+
+def delivery_counts(target: Target) -> dict[str, int]:
+    """How many invitations to the target there are, and how many are sent, waiting and failed, in one
+    query (their delivery is their outbox message's)."""
+    unsent = email.OutboundEmail.sent_at.is_(None)
+    total, sent, failed = db.session.execute(
+        select(
+            func.count(Invitation.id),
+            func.count(Invitation.id).filter(~unsent),
+            func.count(Invitation.id).filter(unsent, email.OutboundEmail.last_error != ""),
+        )
+        .select_from(Invitation)
+        .join(email.OutboundEmail, email.OutboundEmail.id == Invitation.email_id)
+        .where(target.column() == target.id)
+    ).one()
+    return {"total": total, "sent": sent, "failed": failed, "waiting": total - sent - failed}

@@ -2,7 +2,6 @@
 every message to a contact carries a link that withdraws their consent."""
 
 import re
-import smtplib
 
 import pytest
 from sqlalchemy import func, select
@@ -15,41 +14,14 @@ from crm.extensions import db
 from crm.groups.messages import send_to_contact
 from crm.groups.models import Contact
 from tests.factories import make_contact, make_group
-
-
-class FakeSMTP:
-    """Stands in for smtplib.SMTP: records what was sent, or fails as asked."""
-
-    sent: list = []
-    fail_with: Exception | None = None
-
-    def __init__(self, host, port, timeout=None):
-        if FakeSMTP.fail_with is not None:
-            raise FakeSMTP.fail_with
-        self.host, self.port = host, port
-
-    def starttls(self, context=None):
-        pass
-
-    def login(self, username, password):
-        pass
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+from tests.mail_server import REFUSED, free_port
 
 
 @pytest.fixture
-def smtp(app, monkeypatch):
-    FakeSMTP.sent, FakeSMTP.fail_with = [], None
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.example.org")
-    return FakeSMTP
+def unreachable(app, mailbox, monkeypatch):
+    """The SMTP server is down: nothing listens on the configured port. Call the result to bring it back."""
+    monkeypatch.setitem(app.config, "SMTP_PORT", free_port())
+    return lambda: monkeypatch.setitem(app.config, "SMTP_PORT", mailbox.port)
 
 
 def _count() -> int:
@@ -64,33 +36,46 @@ def test_without_smtp_a_message_stays_in_the_outbox(app):
     assert email.deliver() == 0
 
 
-def test_a_message_is_sent_after_its_unit_of_work_commits(app, smtp):
+def test_a_message_is_sent_after_its_unit_of_work_commits(app, mailbox):
     with unit_of_work():
         email.send("pat@example.org", "Hello", "Body text")
-        assert smtp.sent == []  # nothing leaves before the commit
-    assert [message["To"] for message in smtp.sent] == ["pat@example.org"]
+        assert mailbox.received == []  # nothing leaves before the commit
+    assert mailbox.recipients == ["pat@example.org"]
+    assert (
+        mailbox.received[0]["Subject"] == "Hello" and mailbox.received[0].get_content().strip() == "Body text"
+    )
     db.session.expire_all()
     assert db.session.scalar(select(OutboundEmail.sent_at)) is not None
 
 
-def test_a_rolled_back_unit_of_work_sends_nothing(app, smtp):
+def test_a_rolled_back_unit_of_work_sends_nothing(app, mailbox):
     with pytest.raises(RuntimeError), unit_of_work():
         email.send("pat@example.org", "Hello", "Body text")
         raise RuntimeError("the change failed")
-    assert smtp.sent == [] and _count() == 0
+    assert mailbox.received == [] and _count() == 0
 
 
-def test_a_server_that_cannot_be_reached_leaves_the_message_to_retry(app, smtp):
-    smtp.fail_with = OSError("connection refused")
+def test_a_server_that_cannot_be_reached_leaves_the_message_to_retry(app, mailbox, unreachable):
     with unit_of_work():
         email.send("pat@example.org", "Hello", "Body text")
     db.session.expire_all()
     message = db.session.scalar(select(OutboundEmail))
-    assert message.sent_at is None and "connection refused" in message.last_error and message.attempts == 0
-    smtp.fail_with = None
+    assert message.sent_at is None and "Could not connect" in message.last_error and message.attempts == 0
+    unreachable()  # the server is back
     with unit_of_work():
         assert email.deliver() == 1
-    assert len(smtp.sent) == 1
+    assert mailbox.recipients == ["pat@example.org"]
+
+
+def test_an_address_the_server_refuses_is_kept_unsent_with_its_reason(app, mailbox):
+    with unit_of_work():
+        email.send(REFUSED, "Hello", "Body text")
+        email.send("pat@example.org", "Hello", "Body text")
+    db.session.expire_all()
+    refused, accepted = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id))
+    assert refused.sent_at is None and "No such mailbox" in refused.last_error and refused.attempts == 1
+    assert refused.status == "failed" and accepted.status == "sent"
+    assert mailbox.recipients == ["pat@example.org"]
 
 
 def _contact(**values):
@@ -135,13 +120,14 @@ def test_a_contact_who_has_not_consented_is_not_emailed(app):
         send_to_contact(contact, "Have your say", "Body")
 
 
-def test_the_send_email_command_sends_what_is_waiting(app, smtp):
-    smtp.fail_with = OSError("down")
+def test_the_send_email_command_sends_what_is_waiting(app, mailbox, unreachable):
     with unit_of_work():
         email.send("pat@example.org", "Hello", "Body text")
-    smtp.fail_with = None
+    assert mailbox.received == []
+    unreachable()
     result = app.test_cli_runner().invoke(args=["crm", "send-email"])
     assert result.exit_code == 0 and "Sent 1 messages" in result.output
+    assert mailbox.recipients == ["pat@example.org"]
     db.session.expire_all()
     assert db.session.scalar(select(OutboundEmail.sent_at)) is not None
 
@@ -151,12 +137,12 @@ def test_the_send_email_command_needs_smtp(app):
     assert result.exit_code != 0 and "Set SMTP_HOST" in result.output
 
 
-def test_a_message_asked_for_in_a_request_is_sent_once_the_request_commits(client, smtp):
+def test_a_message_asked_for_in_a_request_is_sent_once_the_request_commits(client, mailbox):
     page = client.submit(
         "/contact/data-request", {"kind": "access", "email": "pat@example.org", "name": "", "reference": ""}
     )
     assert page.status_code == 302
-    assert [message["To"] for message in smtp.sent] == ["pat@example.org"]
-    assert "/contact/confirm?token=" in smtp.sent[0].get_content()
+    assert mailbox.recipients == ["pat@example.org"]
+    assert "/contact/confirm?token=" in mailbox.received[0].get_content()
     db.session.expire_all()
     assert db.session.scalar(select(OutboundEmail.sent_at)) is not None

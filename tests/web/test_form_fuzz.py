@@ -515,10 +515,21 @@ def _upload_an_import(app, user) -> str:
     return urlsplit(response.location).path
 
 
+def _a_refused_message() -> None:
+    """A message the SMTP server refused, so the outbox page shows its button to try again."""
+    from crm.core import email
+    from crm.core.transaction import unit_of_work
+    from tests.mail_server import REFUSED
+
+    with unit_of_work():
+        email.send(REFUSED, "Refused", "Body")
+
+
 @pytest.mark.parametrize("shard", [0, 1, 2])
-def test_no_staff_form_answers_500_to_hostile_values(app, more_states, generous_limits, shard):
+def test_no_staff_form_answers_500_to_hostile_values(app, more_states, generous_limits, mailbox, shard):
     admin = make_user(role="admin")
     _recommendations_owned_by(admin)
+    _a_refused_message()
     preview = _upload_an_import(app, admin)
     # A page reached only with a query string, which the crawler drops from links.
     invite = f"/staff/invitations/new?consultation={more_states['consultation_id']}"

@@ -83,6 +83,7 @@ PARAMETER_TABLES = {
     "membership_id": "membership",
     "recommendation_id": "recommendation",
     "task_id": "outreach_task",
+    "email_id": "outbound_email",
 }
 
 
