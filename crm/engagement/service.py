@@ -233,6 +233,10 @@ def assess_principles(actor, subject: EngagementEvent | Programme, values: list[
         if isinstance(subject, EngagementEvent)
         else PrincipleAssessment.programme_id
     )
+    # Two people saving the same event's principles at once: the second waits here for the first to commit,
+    # then reads its rows and updates them, instead of adding the same rows again and failing on the unique
+    # key. (PostgreSQL; SQLite writes one at a time anyway.)
+    db.session.execute(select(type(subject).id).where(type(subject).id == subject.id).with_for_update())
     existing = {
         row.principle_id: row
         for row in db.session.scalars(select(PrincipleAssessment).where(subject_column == subject.id))
