@@ -388,3 +388,17 @@ def count_queries(client):
         return len(statements)
 
     return count
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    """A real SMTP server the app sends to (SMTP_HOST set for this test): read `mailbox.received`."""
+    from tests import mail_server
+
+    handler = mail_server.Mailbox()
+    controller, port = mail_server.start(handler)
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "SMTP_STARTTLS", False)
+    yield handler
+    controller.stop()

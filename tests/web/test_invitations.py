@@ -2,11 +2,7 @@
 twice, counted when left out, and delivered through a real SMTP server (aiosmtpd) that can refuse an
 address, which is then recorded as the invitation's failure."""
 
-import socket
-from email import message_from_bytes
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from crm.core.models import Characteristic
@@ -14,41 +10,8 @@ from crm.engagement.models import Invitation
 from crm.extensions import db
 from tests.consultation_factories import make_consultation
 from tests.factories import make_contact, make_group, reference_ids
+from tests.mail_server import REFUSED
 from tests.policy_factories import make_event
-
-REFUSED = "refused@example.org"
-
-
-class _Mailbox:
-    """An SMTP server's handler: keeps what it accepts, refuses one address as a real server would."""
-
-    def __init__(self):
-        self.received: list = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == REFUSED:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def mailbox(app, monkeypatch):
-    handler = _Mailbox()
-    with socket.socket() as probe:  # a free port: the controller checks its server by connecting to it
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", port)
-    monkeypatch.setitem(app.config, "SMTP_STARTTLS", False)
-    yield handler
-    controller.stop()
 
 
 def _people():
