@@ -192,12 +192,11 @@ def response_form_class(consultation, staff: bool = False):
         email = StringField(
             "Email address (optional)",
             widget=GovTextInput(),
-            description="Only if you would like us to tell you what happened as a result.",
+            description="Only if you would like a receipt, and to hear what happened as a result.",
         )
         wants_updates = BooleanField(
             "Email me a receipt now, and what happened once the outcome is published",
             widget=GovCheckboxInput(),
-            description="We will not use your email address for anything else.",
         )
         consent = BooleanField(
             "I have read the privacy notice and agree to my answers being used as it describes",

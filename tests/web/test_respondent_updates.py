@@ -128,7 +128,10 @@ def test_a_response_keyed_in_by_an_officer_can_ask_for_a_receipt(client, sign_in
     saved = client.submit(url, data)
     assert saved.status_code == 302
     stored = db.session.scalar(select(Response))
-    assert "A receipt has been emailed to the respondent" in client.page(saved.location).text
+    page = client.page(saved.location)
+    assert "A receipt has been emailed to the respondent" in page.text
+    rows = {row.dt.text.strip(): row.dd.text.strip() for row in page.select(".govuk-summary-list__row")}
+    assert rows["Receipt and updates by email"] == "Yes"
     assert [m["To"] for m in mailbox.received] == ["paper@example.org"]
     assert stored.reference in _text(mailbox.received[0])
     assert "Written on paper" not in _text(mailbox.received[0])
@@ -245,3 +248,18 @@ def test_the_copy_of_a_persons_data_says_whether_they_asked_for_updates(client, 
     document = json.loads(zipfile.ZipFile(io.BytesIO(download.data)).read("your-information.json"))
     [given] = document["responses"]
     assert given["wants_updates_by_email"] is True and given["outcome_emailed_at"] == ""
+
+
+def test_the_retention_rule_for_respondent_details_clears_the_box_with_the_address(client):
+    from datetime import timedelta
+
+    from crm.consultations.retention import remove_respondent_details
+    from crm.core.models import utc_now
+
+    consultation = make_consultation("closed")
+    response = respond(consultation, channel="paper", email="old@example.org", wants_updates=True)
+    with transaction.unit_of_work():
+        assert remove_respondent_details(utc_now() + timedelta(days=1), limit=10) == 1
+    db.session.expire_all()
+    cleared = db.session.get(Response, response.id)
+    assert cleared.email == "" and not cleared.wants_updates
