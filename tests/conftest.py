@@ -413,3 +413,4 @@ def count_queries(client):
         return len(statements)
 
     return count
+

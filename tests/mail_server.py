@@ -25,6 +25,9 @@ class Mailbox:
     def recipients(self) -> list[str]:
         return sorted(message["To"] for message in self.received)
 
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.received if message["To"] == address]
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == REFUSED:
             return "550 5.1.1 No such mailbox"

@@ -192,7 +192,11 @@ def response_form_class(consultation, staff: bool = False):
         email = StringField(
             "Email address (optional)",
             widget=GovTextInput(),
-            description="Only if you would like us to tell you what happened as a result.",
+            description="Only if you would like a receipt, and to hear what happened as a result.",
+        )
+        wants_updates = BooleanField(
+            "Email me a receipt now, and what happened once the outcome is published",
+            widget=GovCheckboxInput(),
         )
         consent = BooleanField(
             "I have read the privacy notice and agree to my answers being used as it describes",
@@ -220,6 +224,12 @@ def response_form_class(consultation, staff: bool = False):
         )
         ResponseForm.name = StringField("Respondent's name (optional)", widget=GovTextInput())
         ResponseForm.email = StringField("Respondent's email address (optional)", widget=GovTextInput())
+        ResponseForm.wants_updates = BooleanField(
+            "The respondent asked for a receipt and what happened, by email",
+            widget=GovCheckboxInput(),
+            description="A receipt is emailed to them when you save, and what happened once the outcome "
+            "is published.",
+        )
         ResponseForm.consent = BooleanField(
             "The respondent agreed to the privacy notice", widget=GovCheckboxInput()
         )
@@ -279,5 +289,6 @@ def response_values(form, consultation) -> dict:
         "name": form.name.data or "",
         "email": form.email.data or "",
         "consent": bool(form.consent.data),
+        "wants_updates": bool(form.wants_updates.data),
         "monitoring_answers": monitoring_answers,
     }

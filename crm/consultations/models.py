@@ -246,6 +246,10 @@ class Response(db.Model):
     # (crm/consultations/monitoring_store.py publish_exclusions): it stays set if the status changes back.
     monitoring_excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The respondent asked, with an email address, for a receipt and for "what happened" once the outcome is
+    # published (crm/consultations/receipts.py); outcome_emailed_at records that second email, sent once.
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    outcome_emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # The event a response keyed in from one was collected at. Named by table: engagement sits above this

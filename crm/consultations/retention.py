@@ -32,7 +32,9 @@ def remove_respondent_details(cutoff: datetime, limit: int) -> int:
     """Blank the name and email of up to `limit` responses to consultations that closed before `cutoff`."""
     ids = list(db.session.scalars(_with_details(cutoff).order_by(Response.id).limit(limit)))
     if ids:
-        db.session.execute(update(Response).where(Response.id.in_(ids)).values(name="", email=""))
+        db.session.execute(
+            update(Response).where(Response.id.in_(ids)).values(name="", email="", wants_updates=False)
+        )
     return len(ids)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.auth import roles
 from crm.auth.models import StaffUser
-from crm.consultations import monitoring, monitoring_store
+from crm.consultations import monitoring, monitoring_store, receipts
 from crm.consultations.models import (
     CHANNELS,
     COUNTED_STATUSES,
@@ -312,6 +312,9 @@ def erase_response(actor, response: Response, marker: str) -> list[str]:
     if response.name or response.email:
         response.name, response.email = "", ""
         changed += ["email", "name"]
+    if response.wants_updates:  # nowhere left to send them
+        response.wants_updates = False
+        changed.append("wants_updates")
     written = [answer for answer in response.answers if answer.text is not None and answer.text != marker]
     for answer in written:
         answer.text = marker
@@ -375,7 +378,9 @@ def _clean_answers(consultation: Consultation, given: dict) -> tuple[dict[int, o
     return cleaned, errors
 
 
-def _clean_respondent(respondent_kind, group_name, name, email, language) -> tuple[dict, dict[str, str]]:
+def _clean_respondent(
+    respondent_kind, group_name, name, email, language, wants_updates=False
+) -> tuple[dict, dict[str, str]]:
     errors = {}
     if respondent_kind not in RESPONDENT_KINDS:
         errors["respondent_kind"] = "Select whether you are responding as an individual or for a group"
@@ -393,12 +398,15 @@ def _clean_respondent(respondent_kind, group_name, name, email, language) -> tup
     email = (email or "").strip()
     if email and "email" not in errors and not is_email_address(email):
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    if wants_updates and not email and "email" not in errors:
+        errors["email"] = "Enter your email address to get a receipt and updates, or untick the box"
     values = {
         "respondent_kind": respondent_kind,
         "group_name": group_name if respondent_kind == "group" else "",
         "name": (name or "").strip(),
         "email": email,
         "language": (language or "").strip() or "English",
+        "wants_updates": bool(wants_updates),
     }
     return values, errors
 
@@ -414,6 +422,7 @@ def submit_response(
     email: str = "",
     language: str = "",
     consent: bool = False,
+    wants_updates: bool = False,
     monitoring_answers: dict | None = None,
     channel: str = "online",
     actor=audit.PUBLIC,
@@ -439,7 +448,9 @@ def submit_response(
     # query saved on every response, where a form is rarely sent twice.
 
     cleaned, errors = _clean_answers(consultation, answers)
-    respondent, respondent_errors = _clean_respondent(respondent_kind, group_name, name, email, language)
+    respondent, respondent_errors = _clean_respondent(
+        respondent_kind, group_name, name, email, language, wants_updates
+    )
     errors.update(respondent_errors)
     given_monitoring = monitoring_answers or {}
     errors.update(
@@ -477,6 +488,9 @@ def submit_response(
                     response,
                     ["answers", "channel", "respondent_kind", *(["monitoring"] if monitoring_codes else [])],
                 )
+            # Outside the savepoint: only a response that is stored asks for its receipt, which is sent
+            # once this unit of work commits, so nobody is given a reference that was not saved.
+            receipts.send_receipt(consultation, response)
             return response, True
         except IntegrityError:
             existing = _by_token(token)

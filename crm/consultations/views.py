@@ -367,7 +367,7 @@ def new_response(consultation_id: int):
         values = response_values(form, consultation)
         received_on = form.received_on.data
         try:
-            saved, _created = service.submit_response(
+            saved, created = service.submit_response(
                 consultation,
                 channel=form.channel.data or "",
                 actor=current_user,
@@ -378,7 +378,10 @@ def new_response(consultation_id: int):
         except service.ResponseInvalid as error:
             _attach_errors(form, error.errors)
         else:
-            flash(f"Response {saved.reference} saved.", "success")
+            receipt = (
+                " A receipt has been emailed to the respondent." if created and saved.wants_updates else ""
+            )
+            flash(f"Response {saved.reference} saved.{receipt}", "success")
             return redirect(
                 url_for("consultations.response", consultation_id=consultation.id, response_id=saved.id)
             )

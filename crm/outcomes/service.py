@@ -3,6 +3,7 @@ unit of work, so an outcome and the consultation it moves on are saved together 
 
 from sqlalchemy import select
 
+from crm.consultations import receipts
 from crm.consultations import service as consultation_service
 from crm.consultations.models import Consultation
 from crm.core import audit
@@ -79,8 +80,9 @@ def save_outcome(actor, consultation: Consultation, values: dict, feedback_ids) 
     return outcome
 
 
-def publish_outcome(actor, consultation: Consultation) -> Outcome:
-    """Publish "we asked, you said, we did" and move the consultation to "outcome published"."""
+def publish_outcome(actor, consultation: Consultation) -> tuple[Outcome, int]:
+    """Publish "we asked, you said, we did" and move the consultation to "outcome published". Returns the
+    outcome and how many respondents are emailed what happened."""
     outcome = outcome_for(consultation)
     if outcome is None:
         raise OutcomeError("we_asked", "Write the outcome before publishing it")
@@ -100,4 +102,7 @@ def publish_outcome(actor, consultation: Consultation) -> Outcome:
         consultation_service.transition(actor, consultation, "analyse")
     if consultation.current_status == "analysed":
         consultation_service.transition(actor, consultation, "publish-outcome")
-    return outcome
+    # Respondents who asked hear what happened, in this unit of work: recorded per response, so publishing
+    # again (or editing) never emails anyone twice.
+    emailed = receipts.send_outcome_updates(consultation, outcome.we_did)
+    return outcome, emailed

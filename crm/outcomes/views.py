@@ -81,11 +81,13 @@ def save(consultation_id: int):
 def publish(consultation_id: int):
     consultation = _consultation(consultation_id)
     try:
-        publish_outcome(current_user, consultation)
+        _outcome, emailed = publish_outcome(current_user, consultation)
     except RuleBroken as error:
         show_refusal(error)
         return redirect(url_for("outcomes.edit", consultation_id=consultation.id))
-    flash("Outcome published. The consultation is now marked as outcome published.", "success")
+    people = "1 respondent" if emailed == 1 else f"{emailed:,} respondents"
+    told = f" {people} who asked to hear what happened will be emailed." if emailed else ""
+    flash(f"Outcome published. The consultation is now marked as outcome published.{told}", "success")
     return redirect(url_for("consultations.view", consultation_id=consultation.id))
 
 

@@ -29,6 +29,8 @@ def _records(found: PersonRecords) -> dict[str, list[dict]]:
             "group_name": response.group_name,
             "name": response.name,
             "email": response.email,
+            "wants_updates_by_email": response.wants_updates,
+            "outcome_emailed_at": _when(response.outcome_emailed_at),
             "language": response.language,
             "answers": [
                 {

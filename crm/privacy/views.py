@@ -38,6 +38,8 @@ def data_request_form():
     form = DataRequestForm()
     if request.method == "GET" and request.args.get("kind") in KINDS:
         form.kind.data = request.args["kind"]
+    if request.method == "GET" and request.args.get("reference"):  # the link in a response's receipt
+        form.reference.data = request.args["reference"].strip()[:20]
     if form.validate_on_submit():
         try:
             filed = service.file_request(
