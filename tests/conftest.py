@@ -413,4 +413,3 @@ def count_queries(client):
         return len(statements)
 
     return count
-
