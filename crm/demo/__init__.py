@@ -41,6 +41,7 @@ def seed_demo() -> bool:
     from crm.consultations.demo import seed_demo_consultations
     from crm.demo.events import seed_demo_events, seed_demo_principles
     from crm.demo.evidence import seed_demo_evidence
+    from crm.demo.invitations import seed_demo_invitations
     from crm.reports.demo import seed_demo_baselines
 
     created = False
@@ -55,4 +56,5 @@ def seed_demo() -> bool:
     created = seed_demo_principles() or created
     created = seed_demo_baselines() or created
     created = seed_demo_evidence() or created
+    created = seed_demo_invitations() or created
     return seed_demo_bodies() or created

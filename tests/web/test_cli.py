@@ -42,8 +42,16 @@ def test_seed_demo_runs_twice_and_changes_nothing_the_second_time(app):
     assert first.exit_code == 0 and "admin@example.org" in first.output
     users = db.session.scalar(select(db.func.count()).select_from(StaffUser))
     characteristics = db.session.scalar(select(db.func.count()).select_from(Characteristic))
+    from crm.core.email import OutboundEmail
+    from crm.engagement.models import Invitation
+
+    # invitations a development service would have sent, for the admin's email page
+    invited = db.session.scalar(select(db.func.count()).select_from(Invitation))
+    assert invited > 0
+    assert db.session.scalar(select(db.func.count()).select_from(OutboundEmail)) == invited
     second = runner.invoke(args=["crm", "seed-demo"])
     assert "already loaded" in second.output
+    assert db.session.scalar(select(db.func.count()).select_from(Invitation)) == invited
     assert db.session.scalar(select(db.func.count()).select_from(StaffUser)) == users == 5
     assert db.session.scalar(select(db.func.count()).select_from(Characteristic)) == characteristics == 13
 
