@@ -4,6 +4,9 @@ from crm.reports.baseline_files import BaselineFileError, read_baseline_file, ta
 from crm.reports.census import age_band
 from tests.baseline_files import DUDLEY, WALSALL, nomis_file, ons_file, sex_counts
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 
 def test_an_ons_bulk_file_is_read_wide_with_the_variable_taken_off_each_category():
     found = read_baseline_file("census2021-ts008-ltla.csv", ons_file("TS008", {WALSALL: sex_counts(60, 40)}))

@@ -1,6 +1,11 @@
 """The bar chart's geometry: bars to scale, hidden figures without a bar, markers on the same scale."""
 
+import pytest
+
 from crm.reports.charts import LABEL_WIDTH, WIDTH, Bar, BarChart
+
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
 
 PLOT = WIDTH - LABEL_WIDTH - 110
 

@@ -2,8 +2,13 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from crm.engagement.models import COPRODUCTION_LEVELS, PRINCIPLE_RATINGS, PrincipleRating
 from crm.reports.coproduction import LevelRow, PrincipleCount, most_often_not_met
+
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
 
 
 def _line(name, not_met, partly_met, met=0, retired=False):

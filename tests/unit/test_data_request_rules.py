@@ -6,6 +6,9 @@ import pytest
 
 from crm.privacy import rules
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 
 @pytest.mark.parametrize(
     ("received", "due"),

@@ -4,6 +4,9 @@ import pytest
 
 from crm.core.matching import TrigramIndex, match_key, near_names, similar, similarity, trigrams
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 
 def test_trigrams_are_pg_trgms_words_padded_two_spaces_before_and_one_after():
     # SELECT show_trgm('a-b c1') on PostgreSQL 15

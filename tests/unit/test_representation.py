@@ -8,6 +8,9 @@ import pytest
 from crm.core.suppression import suppress_distribution
 from crm.reports.representation import Figure, cohort_rows, combine, compare, score, shares
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 
 def _published(counts: dict[str, int], minimum: int = 10):
     return suppress_distribution(counts, threshold=5, minimum=minimum)

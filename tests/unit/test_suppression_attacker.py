@@ -18,6 +18,9 @@ import pytest
 from crm.core import suppression
 from crm.core.suppression import PRIMARY, SECONDARY, WITHHELD, suppress_distribution, suppress_table
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 THRESHOLDS = (5, 3)
 
 

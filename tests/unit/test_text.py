@@ -1,4 +1,9 @@
+import pytest
+
 from crm.core.text import agrees, plural, sentence
+
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
 
 
 def test_a_sentence_gets_one_full_stop_whatever_the_text_ends_with():

@@ -12,6 +12,9 @@ from crm.core import workbooks
 from crm.core.workbooks import UnreadableWorkbook, read_rows
 from tests.workbook_files import rezipped, with_macros, with_password, xlsx, zip_bomb
 
+# Rules alone: the PostgreSQL pass of `make test` leaves these out (tests/conftest.py).
+pytestmark = pytest.mark.database_free
+
 
 def refusal(content: bytes, max_rows: int = 100) -> str:
     with pytest.raises(UnreadableWorkbook) as caught:
