@@ -71,3 +71,21 @@ def test_the_import_check_warns_of_near_duplicates_on_the_register_and_in_the_fi
         "Use its id to update it instead of adding another",
         "Row 4: Looks like ‘Dudley Youth Panel’ in row 3. Check they are different groups",
     ]
+
+
+def test_the_import_check_lists_the_first_thousand_rows_to_check_and_says_how_many_there_are(
+    client, sign_in_as
+):
+    sign_in_as("engagement_officer")
+    # Each name looks like the one before it: 1,199 rows to check.
+    rows = [f",Walsall Community Group {n:04d},vcse,,,,," for n in range(1200)]
+    content = (HEADER + "\n".join(rows) + "\n").encode()
+    response = client.submit(
+        "/staff/groups/import",
+        {"file": (io.BytesIO(content), "groups.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = client.page(response.location)
+    assert len(page.select("main ul.govuk-list--bullet li")) == 1000
+    assert "The first 1,000 of 1,199 rows to check are shown." in page.get_text()
