@@ -2,6 +2,7 @@
 personal details only for the roles that see them. Each list is one filtered, keyset-paged query plus a
 few bulk loads, never a query per row."""
 
+import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -84,7 +85,7 @@ def _policy_or_404(policy_id: int) -> Policy:
 @policies.route("")
 class PolicyList(MethodView):
     @token_required()
-    @policies.arguments(schemas.PolicyArgs, location="query")
+    @policies.arguments(schemas.PolicyArgs, location="query", unknown=ma.RAISE)
     @policies.response(200, schemas.PolicyPage)
     def get(self, args):
         """Policies, by id"""
@@ -114,7 +115,7 @@ class PolicyItem(MethodView):
 @policies.route("/<int:policy_id>/evidence")
 class PolicyEvidence(MethodView):
     @token_required()
-    @policies.arguments(schemas.PageArgs, location="query")
+    @policies.arguments(schemas.PageArgs, location="query", unknown=ma.RAISE)
     @policies.response(200, schemas.Evidence)
     def get(self, args, policy_id: int):
         """A policy's evidence pack: counts, coverage per characteristic, and its items, newest first"""
@@ -156,7 +157,7 @@ class PolicyEvidence(MethodView):
 @feedback.route("")
 class FeedbackList(MethodView):
     @token_required()
-    @feedback.arguments(schemas.FeedbackArgs, location="query")
+    @feedback.arguments(schemas.FeedbackArgs, location="query", unknown=ma.RAISE)
     @feedback.response(200, schemas.FeedbackPage)
     def get(self, args):
         """Feedback, newest first, with the inbox's filters and full-text search (`q`)"""
