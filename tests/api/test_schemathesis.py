@@ -33,8 +33,7 @@ def bearer(make_token):
 )
 def test_the_api_answers_as_its_document_says(app, case, bearer):
     # A cursor is opaque: only one the API gave out is valid, and a made-up one is rightly refused (422),
-    # which
-    # schemathesis would report as valid data rejected. Cursor paging is tested in test_resources.py.
+    # which schemathesis would report as valid data rejected. Cursor paging is tested in test_resources.py.
     if case.query:
         case.query.pop("cursor", None)
     case.call_and_validate(headers=bearer, app=app)
