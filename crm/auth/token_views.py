@@ -36,8 +36,10 @@ def new_token():
         except tokens.TokenError as error:
             show_refusal(error, form)
         else:
-            # Shown on this response only: the secret is not stored, so it cannot be shown again.
-            return render_template("auth/token-created.html", token=created.token, secret=created.secret)
+            # Shown in this response only (201 Created, never cached under /staff): the secret is not stored,
+            # so there is nothing to redirect to that could show it again, and it never goes in a cookie.
+            page = render_template("auth/token-created.html", token=created.token, secret=created.secret)
+            return page, 201
     return render_template("auth/token-new.html", form=form)
 
 

@@ -43,7 +43,7 @@ def _assert_problem(response, status: int):
 def test_a_token_is_shown_once_stored_hashed_and_works(client, sign_in_as):
     user = sign_in_as("policy_lead")
     created = _create(client)
-    assert created.status_code == 200
+    assert created.status_code == 201
     secret = re.search(r"cv_[A-Za-z0-9_\-]{43}", created.get_data(as_text=True)).group(0)
 
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))

@@ -429,6 +429,10 @@ def more_states(records):  # noqa: F811
     from tests.baseline_files import WALSALL, ons_file, sex_counts
 
     import_baseline(audit.SYSTEM, "census2021-ts008-ltla.csv", ons_file("TS008", {WALSALL: sex_counts()}))
+    # Someone's API token, so the admin's list of tokens shows its revoke button.
+    from crm.auth.tokens import create_token, default_expiry
+
+    create_token(make_user(role="policy_lead"), "Fuzz token", "read", default_expiry())
     db.session.commit()
     records = dict(records)
     records["public_pages"] = [
