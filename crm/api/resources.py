@@ -2,21 +2,28 @@
 personal details only for the roles that see them. Each list is one filtered, keyset-paged query plus a
 few bulk loads, never a query per row."""
 
+import hashlib
+import json
+
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.api import schemas
-from crm.api.auth import api_user, sees_personal_data, token_required
+from crm.api import idempotency, schemas
+from crm.api.auth import WRITE, api_user, sees_personal_data, token_required
 from crm.api.pagination import decode, encode, page_of
+from crm.auth import roles
+from crm.consultations.models import Consultation
 from crm.core.models import Area, Barrier, Characteristic, Theme
+from crm.engagement.models import EngagementEvent
 from crm.evidence import queries as evidence_queries
 from crm.evidence.service import record_due_regard
 from crm.extensions import db
 from crm.feedback import queries as feedback_queries
 from crm.feedback.models import Feedback
+from crm.feedback.service import FeedbackError, FeedbackValues, capture
 from crm.policies.models import Policy
 
 policies = Blueprint(
@@ -27,6 +34,7 @@ reference = Blueprint(
     "api-reference", __name__, url_prefix="/api/v1/reference", description="Reference lists for coding"
 )
 BLUEPRINTS = (policies, feedback, reference)
+CODERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)  # who records feedback, as on the pages
 REFERENCE_KINDS = {"characteristics": Characteristic, "areas": Area, "themes": Theme, "barriers": Barrier}
 
 
@@ -187,6 +195,66 @@ class FeedbackList(MethodView):
             "items": [feedback_dict(item, personal) for item in rows],
             "page": {"limit": args["limit"], "next_cursor": next_cursor},
         }
+
+    @token_required(WRITE, allowed=CODERS)
+    @feedback.arguments(schemas.IdempotencyHeader, location="headers", unknown=ma.EXCLUDE, as_kwargs=True)
+    @feedback.arguments(schemas.FeedbackCreate)
+    @feedback.response(201, schemas.Feedback)
+    @feedback.alt_response(
+        200, schema=schemas.Feedback, success=True, description="A replay: the first record"
+    )
+    def post(self, values, key: str):
+        """Record feedback captured in the field; sending the same Idempotency-Key again returns the first
+        record (200) rather than making a second"""
+        user = api_user()
+        fingerprint = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+        replayed = idempotency.claim(user.id, key, fingerprint)
+        if replayed is not None:
+            return feedback_dict(_load_feedback(replayed, True), True), 200, {"Idempotent-Replayed": "true"}
+        _check_links(values)
+        try:
+            item = capture(
+                user,
+                FeedbackValues(
+                    text=values["text"],
+                    source=values["source"],
+                    received_at=values["received_at"],
+                    stance=values["stance"],
+                    group_id=values["group_id"],
+                    contact_id=values["contact_id"],
+                    consultation_id=values["consultation_id"],
+                    event_id=values["event_id"],
+                    policy_ids=values.get("policy_ids", []),
+                    characteristic_ids=values.get("characteristic_ids", []),
+                    theme_ids=values.get("theme_ids", []),
+                    barrier_ids=values.get("barrier_ids", []),
+                ),
+            )
+        except FeedbackError as error:
+            abort(422, errors={"json": {_API_FIELDS.get(error.field, error.field): [str(error)]}})
+        idempotency.record(user.id, key, item.id)
+        return feedback_dict(_load_feedback(item.id, True), True)
+
+
+# The service names its form's fields; the API's differ for a few.
+_API_FIELDS = {"received_on": "received_at", "contact_email": "contact_id", "group_name": "group_id"}
+
+
+def _check_links(values: dict) -> None:
+    """Links the service takes on trust from its own form's choices: each must name a real record."""
+    for name, model in (("consultation_id", Consultation), ("event_id", EngagementEvent)):
+        if values.get(name) is not None and db.session.get(model, values[name]) is None:
+            abort(422, errors={"json": {name: ["No such record."]}})
+
+
+def _load_feedback(feedback_id: int, personal: bool) -> Feedback:
+    db.session.flush()
+    return db.session.scalar(
+        select(Feedback)
+        .where(Feedback.id == feedback_id)
+        .options(*_feedback_options(personal))
+        .execution_options(populate_existing=True)
+    )
 
 
 @feedback.route("/<int:feedback_id>")

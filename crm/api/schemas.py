@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from crm.api.pagination import PageArgs, PageMeta
 from crm.feedback.models import SOURCES, STANCES
+from crm.feedback.service import MAX_TEXT
 from crm.policies.models import POLICY_KINDS, POLICY_STATUSES
 
 MAX_ID = 2**31 - 1
@@ -145,3 +146,33 @@ class Reference(ma.Schema):
 
 class ReferenceList(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(Reference), required=True)
+
+
+class FeedbackCreate(ma.Schema):
+    """A piece of feedback captured in the field. Unknown fields are refused."""
+
+    text = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_TEXT))
+    source = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([code for code in SOURCES if code != "response"])
+    )
+    received_at = ma.fields.AwareDateTime(required=True, format="iso")
+    stance = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(list(STANCES)))
+    group_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
+    contact_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
+    consultation_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
+    event_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
+    policy_ids = _id_list("Policies it is evidence for")
+    characteristic_ids = _id_list("Characteristics it speaks for")
+    theme_ids = _id_list("Themes")
+    barrier_ids = _id_list("Barriers")
+
+
+class IdempotencyHeader(ma.Schema):
+    key = ma.fields.String(
+        required=True,
+        data_key="Idempotency-Key",
+        validate=[ma.validate.Length(min=1, max=100), ma.validate.Regexp(r"^[\x21-\x7e]+$")],
+        metadata={
+            "description": "Your own unique value for this create: sending it again returns the same record"
+        },
+    )

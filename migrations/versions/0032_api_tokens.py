@@ -1,4 +1,5 @@
-"""API tokens: a staff member's named, scoped, expiring tokens for /api/v1, stored as SHA-256 hashes.
+"""API tokens: a staff member's named, scoped, expiring tokens for /api/v1, stored as SHA-256 hashes; and
+the idempotency keys of API creates.
 
 Revision ID: 0032
 Revises: 0030
@@ -38,8 +39,37 @@ def upgrade():
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "api_idempotency_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("feedback_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["feedback_id"],
+            ["feedback.id"],
+            name=op.f("fk_api_idempotency_key_feedback_id_feedback"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["staff_user.id"], name=op.f("fk_api_idempotency_key_user_id_staff_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_idempotency_key")),
+        sa.UniqueConstraint("user_id", "key", name="uq_api_idempotency_key_user_key"),
+    )
+    with op.batch_alter_table("api_idempotency_key", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_idempotency_key_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_api_idempotency_key_feedback_id"), ["feedback_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("api_idempotency_key", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_idempotency_key_feedback_id"))
+        batch_op.drop_index(batch_op.f("ix_api_idempotency_key_created_at"))
+
+    op.drop_table("api_idempotency_key")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
 
