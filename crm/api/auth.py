@@ -5,6 +5,7 @@ Session cookies never authenticate an API call (so the API needs no CSRF protect
 token, or one whose owner has been deactivated, stops working at once.
 """
 
+import logging
 import time
 from functools import wraps
 
@@ -17,6 +18,7 @@ from crm.auth import roles, tokens
 from crm.auth.models import ApiScope, ApiToken, StaffUser
 from crm.extensions import limiter
 
+log = logging.getLogger(__name__)
 READ = ApiScope.READ
 WRITE = ApiScope.READ_WRITE
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
@@ -74,7 +76,13 @@ def _count_call(token: ApiToken) -> None:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     for item in parse_many(current_app.config["API_RATE_LIMIT"]):
-        if not limiter.limiter.hit(item, "api-token", str(token.id)):
-            reset = limiter.limiter.get_window_stats(item, "api-token", str(token.id)).reset_time
-            retry_after = max(1, int(reset - time.time()))
-            abort(429, headers={"Retry-After": str(retry_after)})
+        try:
+            allowed = limiter.limiter.hit(item, "api-token", str(token.id))
+            reset = None if allowed else limiter.limiter.get_window_stats(item, "api-token", str(token.id))
+        except Exception:
+            # As the app's other limits do (RATELIMIT_SWALLOW_ERRORS): a counter store that is down lets
+            # calls through rather than failing every one of them.
+            log.exception("API rate limit storage failed; call let through")
+            return
+        if not allowed:
+            abort(429, headers={"Retry-After": str(max(1, int(reset.reset_time - time.time())))})

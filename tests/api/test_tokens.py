@@ -169,3 +169,14 @@ def test_authenticate_refuses_what_is_not_a_token(make_token):
     assert tokens.authenticate(secret) is not None
     assert tokens.authenticate(secret[:-1]) is None
     assert tokens.authenticate(secret.removeprefix("cv_")) is None
+
+
+def test_a_counter_store_that_is_down_lets_calls_through(client, make_token, monkeypatch):
+    from crm.extensions import limiter
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(limiter.limiter, "hit", broken)
+    secret, _ = make_token()
+    assert client.get(POLICIES, headers=_bearer(secret)).status_code == 200
