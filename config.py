@@ -106,6 +106,10 @@ class Config:
     DATA_REQUEST_LINK_LIFETIME = timedelta(hours=24)
     # The public data request form, per client address.
     DATA_REQUEST_RATE_LIMIT = "10 per hour"
+    # Calls to /api/v1 per token (counted by token, not by address: many tokens may share one proxy).
+    API_RATE_LIMIT = "600 per minute"
+    # How long shared caches and browsers may keep open data (/api/v1/open/...).
+    OPEN_DATA_MAX_AGE = 300
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # JSON lines on stderr, where the process manager (systemd, a container runtime) collects them.

@@ -45,6 +45,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     init_security(app)
     _register_blueprints(app)
+    from crm.api import init_api
+
+    init_api(app)
     from crm.errors import init_errors
 
     init_errors(app)
@@ -118,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.email_views import bp as outbox_bp
     from crm.auth.job_views import bp as jobs_bp
     from crm.auth.reference_views import bp as reference_bp
+    from crm.auth.token_views import bp as tokens_bp
     from crm.auth.views import bp as auth_bp
     from crm.bodies.views import bp as bodies_bp
     from crm.consultations.converters import SlugConverter
@@ -147,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         pages_bp,
         reference_bp,
         auth_bp,
+        tokens_bp,
         outbox_bp,
         jobs_bp,
         reports_bp,

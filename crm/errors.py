@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from crm.api import is_api_request, problems
 from crm.core import transaction
 from crm.logs import request_id
 
@@ -25,6 +26,8 @@ def render_error(error):
     status = error.code if isinstance(error, HTTPException) else 500
     if status >= 500:
         transaction.discard()  # a failed statement leaves the session unusable until it is rolled back
+    if is_api_request():  # programs get problem JSON, never a page
+        return problems.from_exception(error)
     template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
     response = render_template(
         template,
@@ -43,7 +46,16 @@ def render_error(error):
 def init_errors(app) -> None:
     for status in TITLES:
         app.register_error_handler(status, render_error)
+    # Every other HTTP error (flask-smorest's 422, 415, ...) and anything unexpected, as problem JSON for
+    # the API (pages keep Flask's own handling of the rare codes without a page of their own).
+    app.register_error_handler(HTTPException, _other_http_error)
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
         return render_template("errors/form-expired.html", reference=request_id()), 400
+
+
+def _other_http_error(error):
+    if is_api_request():
+        return problems.from_exception(error)
+    return error

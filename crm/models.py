@@ -1,6 +1,7 @@
 """Imports every area's models so the metadata (and so Alembic) sees all tables."""
 
-from crm.auth.models import SignInThrottle, StaffUser
+from crm.api.models import IdempotencyKey
+from crm.auth.models import ApiToken, SignInThrottle, StaffUser
 from crm.bodies.models import Membership, Recommendation, RecommendationResponse, StandingBody
 from crm.consultations.models import (
     Answer,
@@ -25,6 +26,8 @@ from crm.reports.models import BaselineImport, CategoryMap, CensusTable, Populat
 
 __all__ = [
     "Answer",
+    "ApiToken",
+    "IdempotencyKey",
     "Area",
     "AuditEvent",
     "Barrier",

@@ -86,7 +86,8 @@ def init_security(app) -> None:
     @app.before_request
     def sign_out_idle_staff():
         # The cookie's own expiry can be replayed; the last-seen time inside the signed session cannot.
-        if not current_user.is_authenticated:
+        # API calls never look at the session: a token is their only credential.
+        if request.path.startswith("/api/") or not current_user.is_authenticated:
             return None
         now = datetime.now(UTC).timestamp()
         last_seen = session.get("last_seen")

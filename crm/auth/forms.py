@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired
 
 from crm.auth import roles
-from crm.forms import max_length, no_control_characters
+from crm.auth.models import API_SCOPES
+from crm.forms import GovDateField, max_length, no_control_characters
 
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in roles.LABELS.items()]
 
@@ -75,3 +76,30 @@ class NewUserForm(UserDetailsForm):
         validators=[InputRequired("Enter a temporary password")],
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class NewTokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        widget=GovTextInput(),
+        description="What it is for, so you can tell your tokens apart, for example ‘Power BI report’",
+        validators=[
+            InputRequired("Enter a name for the token"),
+            max_length("Token name", 80),
+            no_control_characters,
+        ],
+    )
+    scope = RadioField(
+        "What the token may do",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, label) for value, label in API_SCOPES.items()],
+        default="read",
+        validators=[InputRequired("Select what the token may do")],
+        validate_choice=False,  # the service checks the scope and says so next to the field
+    )
+    expires_on = GovDateField(
+        "Expiry date",
+        description="At most a year from today. For example, 27 3 2027",
+        validators=[InputRequired("Enter the date the token expires")],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())

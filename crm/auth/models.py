@@ -1,11 +1,11 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth import roles
-from crm.core.models import TimestampMixin, UTCDateTime, allowed_values, utc_now
+from crm.core.models import Choice, TimestampMixin, UTCDateTime, allowed_values, utc_now
 from crm.extensions import db
 
 
@@ -60,3 +60,43 @@ class SignInThrottle(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the last failure was counted: the retention clock of "sign_in_records" (crm/auth/retention.py).
     last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class ApiScope(Choice):
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
+API_SCOPES = ApiScope.labels()
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A staff member's named token for /api/v1. Only the SHA-256 of the secret is kept: the secret is shown
+    once, when the token is made. It acts as its owner, with their role, for as long as they are active."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (allowed_values("scope", ApiScope),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(20))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The start of the secret ("cv_AbC1"), so people can tell their tokens apart; not enough to use one.
+    hint: Mapped[str] = mapped_column(String(12))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[StaffUser] = relationship()
+
+    @property
+    def scope_label(self) -> str:
+        return API_SCOPES.get(self.scope, self.scope)
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active_account
+
+    def status(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Expired" if self.expires_at <= now else "Active"
