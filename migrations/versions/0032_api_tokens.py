@@ -2,7 +2,7 @@
 the idempotency keys of API creates.
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-11-29 21:15:05.942886
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0032"
-down_revision = "0030"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
