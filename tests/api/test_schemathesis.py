@@ -29,6 +29,8 @@ def bearer(make_token):
 @settings(
     max_examples=25,
     deadline=None,
+    # The same examples on every run, so CI never fails on a case no one has seen here.
+    derandomize=True,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -46,4 +48,7 @@ def test_the_api_answers_as_its_document_says(app, case, bearer):
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
     # A create may name records (a group, an event) that do not exist: valid by the schema, rightly refused.
     excluded = [positive_data_acceptance] if case.method == "POST" else []
-    case.call_and_validate(headers=bearer, app=app, excluded_checks=excluded)
+    # A case made without the Authorization header is one that must be refused for it (401): sending the
+    # real token would make it valid, and schemathesis would report it accepted.
+    headers = bearer if "Authorization" in (case.headers or {}) else {}
+    case.call_and_validate(headers=headers, app=app, excluded_checks=excluded)
