@@ -1,5 +1,7 @@
-"""Open data, no token: consultations the public can see (open and closed) and published outcomes, as JSON
-(in the OpenAPI document) and as CSV (`.csv` siblings). Only what the public pages already show."""
+"""Open data, no token: consultations the public can see (open and closed), published outcomes, published
+EIAs and the published responses to standing bodies' recommendations, as JSON (in the OpenAPI document) and
+as CSV (`.csv` siblings). Only what the authority has published: an EIA's findings without the feedback
+cited as evidence (people's words stay inside), and responses as each body's public register shows them."""
 
 from datetime import datetime
 
@@ -12,9 +14,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.api.pagination import PageArgs, PageMeta, decode, page_of
+from crm.bodies.models import Recommendation, RecommendationResponse, StandingBody
 from crm.consultations.models import Consultation
 from crm.core import spreadsheets
 from crm.core.models import utc_now
+from crm.eias.models import EIA, EIAFinding
 from crm.extensions import db
 from crm.outcomes.models import Outcome
 
@@ -53,6 +57,59 @@ class OpenOutcome(ma.Schema):
 
 class OpenOutcomePage(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(OpenOutcome), required=True)
+    page = ma.fields.Nested(PageMeta, required=True)
+
+
+class OpenFinding(ma.Schema):
+    characteristic = ma.fields.String(required=True)
+    direction = ma.fields.String(
+        required=True, metadata={"description": "positive, negative, neutral, unknown"}
+    )
+    severity = ma.fields.String(required=True)
+    narrative = ma.fields.String(required=True)
+
+
+class OpenEIA(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    reference = ma.fields.String(required=True)
+    policy_reference = ma.fields.String(required=True)
+    policy_title = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    scope = ma.fields.String(required=True)
+    outcome = ma.fields.String(required=True)
+    justification = ma.fields.String(required=True)
+    aim_eliminate = ma.fields.String(required=True)
+    aim_opportunity = ma.fields.String(required=True)
+    aim_relations = ma.fields.String(required=True)
+    review_due = ma.fields.Date(required=True, allow_none=True)
+    published_at = ma.fields.AwareDateTime(required=True, allow_none=True, format="iso")
+    findings = ma.fields.List(ma.fields.Nested(OpenFinding), required=True)
+
+
+class OpenEIAPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OpenEIA), required=True)
+    page = ma.fields.Nested(PageMeta, required=True)
+
+
+class OpenRecommendationResponse(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    body = ma.fields.String(required=True)
+    register_url = ma.fields.String(required=True, metadata={"description": "The body's public register"})
+    recommendation = ma.fields.String(required=True)
+    recommendation_text = ma.fields.String(required=True)
+    made_on = ma.fields.Date(required=True)
+    decision = ma.fields.String(
+        required=True, metadata={"description": "accepted, accepted_in_part or not_accepted"}
+    )
+    reasons = ma.fields.String(required=True)
+    responded_on = ma.fields.Date(required=True)
+    implementation = ma.fields.String(required=True, metadata={"description": "For an accepted one"})
+    implementation_evidence = ma.fields.String(required=True)
+    published_at = ma.fields.AwareDateTime(required=True, format="iso")
+
+
+class OpenRecommendationResponsePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OpenRecommendationResponse), required=True)
     page = ma.fields.Nested(PageMeta, required=True)
 
 
@@ -98,6 +155,78 @@ def _outcome_dict(outcome: Outcome, now: datetime) -> dict:
     }
 
 
+def _published_eias():
+    return (
+        select(EIA)
+        .where(EIA.status == "published")
+        .options(
+            selectinload(EIA.policy),
+            selectinload(EIA.findings).selectinload(EIAFinding.characteristic),
+        )
+    )
+
+
+def _eia_dict(eia: EIA) -> dict:
+    return {
+        "id": eia.id,
+        "reference": eia.reference,
+        "policy_reference": eia.policy.reference,
+        "policy_title": eia.policy.title,
+        "version": eia.version,
+        "scope": eia.scope,
+        "outcome": eia.outcome,
+        "justification": eia.justification,
+        "aim_eliminate": eia.aim_eliminate,
+        "aim_opportunity": eia.aim_opportunity,
+        "aim_relations": eia.aim_relations,
+        "review_due": eia.review_due,
+        "published_at": eia.published_at,
+        "findings": [
+            {
+                "characteristic": finding.characteristic.name,
+                "direction": finding.direction,
+                "severity": finding.severity,
+                "narrative": finding.narrative,
+            }
+            for finding in sorted(eia.findings, key=lambda finding: finding.position)
+        ],
+    }
+
+
+def _published_responses():
+    """Published responses to the recommendations of bodies with a public register, as the registers show."""
+    return (
+        select(RecommendationResponse)
+        .join(RecommendationResponse.recommendation)
+        .join(StandingBody, StandingBody.id == Recommendation.body_id)
+        .where(
+            RecommendationResponse.published_at.is_not(None),
+            StandingBody.has_public_register.is_(True),
+            StandingBody.is_archived.is_(False),
+        )
+        .options(selectinload(RecommendationResponse.recommendation).selectinload(Recommendation.body))
+    )
+
+
+def _response_dict(response: RecommendationResponse) -> dict:
+    recommendation = response.recommendation
+    accepting = response.is_accepting
+    return {
+        "id": response.id,
+        "body": recommendation.body.name,
+        "register_url": url_for("bodies.public_register", slug=recommendation.body.slug, _external=True),
+        "recommendation": recommendation.title,
+        "recommendation_text": recommendation.text,
+        "made_on": recommendation.made_on,
+        "decision": response.decision,
+        "reasons": response.reasons,
+        "responded_on": response.responded_on,
+        "implementation": response.implementation if accepting else "",
+        "implementation_evidence": response.implementation_evidence if accepting else "",
+        "published_at": response.published_at,
+    }
+
+
 def _page(query, model, args):
     if (after := decode(args.get("cursor"))) is not None:
         query = query.where(model.id > after)
@@ -131,6 +260,38 @@ class OpenOutcomes(MethodView):
         rows, next_cursor = _page(_published_outcomes(), Outcome, args)
         body = {
             "items": [_outcome_dict(row, now) for row in rows],
+            "page": {"limit": args["limit"], "next_cursor": next_cursor},
+        }
+        return body, 200, _cache_headers()
+
+
+@open_data.route("/eias")
+class OpenEIAs(MethodView):
+    @open_data.doc(**_NO_TOKEN)
+    @open_data.arguments(PageArgs, location="query", unknown=ma.RAISE)
+    @open_data.response(200, OpenEIAPage)
+    def get(self, args):
+        """Published Equality Impact Assessments and their findings, oldest first
+        (CSV: /api/v1/open/eias.csv)"""
+        rows, next_cursor = _page(_published_eias(), EIA, args)
+        body = {
+            "items": [_eia_dict(row) for row in rows],
+            "page": {"limit": args["limit"], "next_cursor": next_cursor},
+        }
+        return body, 200, _cache_headers()
+
+
+@open_data.route("/recommendation-responses")
+class OpenRecommendationResponses(MethodView):
+    @open_data.doc(**_NO_TOKEN)
+    @open_data.arguments(PageArgs, location="query", unknown=ma.RAISE)
+    @open_data.response(200, OpenRecommendationResponsePage)
+    def get(self, args):
+        """Published responses to standing bodies' recommendations, oldest first
+        (CSV: /api/v1/open/recommendation-responses.csv)"""
+        rows, next_cursor = _page(_published_responses(), RecommendationResponse, args)
+        body = {
+            "items": [_response_dict(row) for row in rows],
             "page": {"limit": args["limit"], "next_cursor": next_cursor},
         }
         return body, 200, _cache_headers()
@@ -172,3 +333,40 @@ def outcomes_csv():
     response = spreadsheets.download("outcomes.csv", [header, *data])
     response.headers.update(_cache_headers())
     return response
+
+
+def _csv(filename: str, header: list[str], items) -> object:
+    """A CSV of dicts made for the JSON, one column per name in `header` (dates and times in ISO 8601)."""
+    data = (
+        [item[name].isoformat() if hasattr(item[name], "isoformat") else item[name] for name in header]
+        for item in items
+    )
+    response = spreadsheets.download(filename, [header, *data])
+    response.headers.update(_cache_headers())
+    return response
+
+
+@open_csv.get("/eias.csv")
+def eias_csv():
+    """One row per EIA: its findings are summed up as "characteristic: direction" pairs."""
+    header = [
+        "id", "reference", "policy_reference", "policy_title", "version", "scope", "outcome",
+        "justification", "review_due", "published_at", "findings",
+    ]  # fmt: skip
+    items = (
+        {
+            **item,
+            "review_due": item["review_due"] or "",
+            "published_at": item["published_at"] or "",
+            "findings": "; ".join(f"{f['characteristic']}: {f['direction']}" for f in item["findings"]),
+        }
+        for item in (_eia_dict(row) for row in db.session.scalars(_published_eias().order_by(EIA.id)))
+    )
+    return _csv("eias.csv", header, items)
+
+
+@open_csv.get("/recommendation-responses.csv")
+def recommendation_responses_csv():
+    header = list(OpenRecommendationResponse().fields)
+    rows = db.session.scalars(_published_responses().order_by(RecommendationResponse.id))
+    return _csv("recommendation-responses.csv", header, (_response_dict(row) for row in rows))
