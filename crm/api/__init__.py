@@ -39,6 +39,7 @@ def is_api_request() -> bool:
 
 
 def init_api(app: Flask) -> None:
+    from crm.api.groups import groups
     from crm.api.open_data import open_csv, open_data
     from crm.api.resources import BLUEPRINTS
 
@@ -58,7 +59,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api = CommunityVoiceApi(app)
-    for blueprint in (*BLUEPRINTS, open_data):
+    for blueprint in (*BLUEPRINTS, groups, open_data):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token auth only: cookies never authenticate an API call
     app.register_blueprint(open_csv)  # CSV siblings of the open data, outside the JSON document

@@ -33,7 +33,7 @@ feedback = Blueprint("api-feedback", __name__, url_prefix="/api/v1/feedback", de
 reference = Blueprint(
     "api-reference", __name__, url_prefix="/api/v1/reference", description="Reference lists for coding"
 )
-BLUEPRINTS = (policies, feedback, reference)
+BLUEPRINTS = (policies, feedback, reference)  # and crm/api/groups.py's (crm/api/__init__.py)
 CODERS = (roles.ADMIN, roles.ENGAGEMENT_OFFICER)  # who records feedback, as on the pages
 REFERENCE_KINDS = {"characteristics": Characteristic, "areas": Area, "themes": Theme, "barriers": Barrier}
 
