@@ -67,20 +67,6 @@ def feedback_dict(item: Feedback, personal: bool) -> dict:
     }
 
 
-def _feedback_options(personal: bool) -> list:
-    options = [
-        selectinload(Feedback.consultation),
-        selectinload(Feedback.event),
-        selectinload(Feedback.group),
-        selectinload(Feedback.characteristics),
-        selectinload(Feedback.themes),
-        selectinload(Feedback.barriers),
-    ]
-    if personal:  # never even loaded for roles that may not see them
-        options += [selectinload(Feedback.contact), selectinload(Feedback.response)]
-    return options
-
-
 def _policy_or_404(policy_id: int) -> Policy:
     policy = db.session.scalar(
         select(Policy).where(Policy.id == policy_id).options(selectinload(Policy.owner))
@@ -189,7 +175,7 @@ class FeedbackList(MethodView):
         query = feedback_queries.filtered(filters).order_by(Feedback.id.desc())
         if (before := decode(args.get("cursor"))) is not None:
             query = query.where(Feedback.id < before)
-        query = query.options(*_feedback_options(personal)).limit(args["limit"] + 1)
+        query = query.options(*evidence_queries.item_options(personal)).limit(args["limit"] + 1)
         rows, next_cursor = page_of(list(db.session.scalars(query)), args["limit"])
         return {
             "items": [feedback_dict(item, personal) for item in rows],
@@ -252,7 +238,7 @@ def _load_feedback(feedback_id: int, personal: bool) -> Feedback:
     return db.session.scalar(
         select(Feedback)
         .where(Feedback.id == feedback_id)
-        .options(*_feedback_options(personal))
+        .options(*evidence_queries.item_options(personal))
         .execution_options(populate_existing=True)
     )
 
@@ -264,9 +250,8 @@ class FeedbackItem(MethodView):
     def get(self, feedback_id: int):
         """One feedback item with its codes"""
         personal = sees_personal_data()
-        item = db.session.scalar(
-            select(Feedback).where(Feedback.id == feedback_id).options(*_feedback_options(personal))
-        )
+        options = evidence_queries.item_options(personal)
+        item = db.session.scalar(select(Feedback).where(Feedback.id == feedback_id).options(*options))
         if item is None:
             abort(404)
         return feedback_dict(item, personal)

@@ -405,7 +405,9 @@ def _pack_statement(policy_id: int, filters: EvidenceFilters, offset: int, per_p
     )
 
 
-def _item_options(personal: bool) -> list:
+def item_options(personal: bool) -> list:
+    """How a feedback item is loaded with its links and codes, in bulk; its contact and response (personal
+    data) only for the roles that see them."""
     options = [
         selectinload(Feedback.consultation),
         selectinload(Feedback.event),
@@ -445,7 +447,7 @@ def evidence_pack(
     page_ids = list(figures.get("page", {}))
     items = sorted(
         db.session.scalars(
-            select(Feedback).where(Feedback.id.in_(page_ids)).options(*_item_options(personal))
+            select(Feedback).where(Feedback.id.in_(page_ids)).options(*item_options(personal))
         ),
         key=lambda item: (item.received_at, item.id),
         reverse=True,
@@ -665,7 +667,7 @@ def policy_feedback_for_characteristic(
     query = (
         select(Feedback)
         .where(Feedback.id.in_(filtered_ids(policy_id, filters)))
-        .options(*_item_options(False))
+        .options(*item_options(False))
         .order_by(Feedback.received_at.desc(), Feedback.id.desc())
     )
     if exclude_ids:
@@ -682,7 +684,7 @@ def policy_influences(policy_id: int, limit: int = 100) -> list[PolicyInfluence]
             .where(PolicyInfluence.policy_id == policy_id)
             .options(
                 selectinload(PolicyInfluence.decided_by),
-                selectinload(PolicyInfluence.feedback).options(*_item_options(False)),
+                selectinload(PolicyInfluence.feedback).options(*item_options(False)),
             )
             .order_by(PolicyInfluence.decided_at.desc())
             .limit(limit)
