@@ -8,21 +8,18 @@ from flask_smorest import Blueprint, abort
 
 from crm.api.auth import sees_personal_data, token_required
 from crm.api.pagination import PageArgs, PageMeta, decode, page_of
-from crm.api.schemas import MAX_ID, Named
+from crm.api.schemas import Named, id_list
 from crm.extensions import db
 from crm.groups import queries
 from crm.groups.models import GROUP_KINDS, GROUP_STATUSES, CommunityGroup
 
 groups = Blueprint("api-groups", __name__, url_prefix="/api/v1/groups", description="Groups on the register")
-_IDS = ma.fields.List(
-    ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID)), validate=ma.validate.Length(max=50)
-)
 
 
 class GroupArgs(PageArgs):
     q = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Words in the name"})
-    characteristic = _IDS
-    area = _IDS
+    characteristic = id_list("Representing any of these characteristics")
+    area = id_list("Serving any of these areas")
     kind = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(GROUP_KINDS))))
     status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(list(GROUP_STATUSES))))
     verified = ma.fields.String(validate=ma.validate.OneOf(["yes", "no"]))

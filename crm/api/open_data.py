@@ -297,50 +297,40 @@ class OpenRecommendationResponses(MethodView):
         return body, 200, _cache_headers()
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
-
-
 @open_csv.get("/consultations.csv")
 def consultations_csv():
     now = utc_now()
     rows = db.session.scalars(_public_consultations(now).order_by(Consultation.id))
     header = ["id", "title", "summary", "status", "opens_at", "closes_at", "url"]
-    data = (
-        [item[name] if "_at" not in name else _iso(item[name]) for name in header]
-        for item in (_consultation_dict(row, now) for row in rows)
-    )
-    response = spreadsheets.download("consultations.csv", [header, *data])
-    response.headers.update(_cache_headers())
-    return response
+    return _csv("consultations.csv", header, (_consultation_dict(row, now) for row in rows))
 
 
 @open_csv.get("/outcomes.csv")
 def outcomes_csv():
+    """One row per outcome, its consultation named by id and title."""
+    now = utc_now()
     header = ["id", "consultation_id", "consultation_title", "we_asked", "you_said", "we_did", "published_at"]
-    data = [
-        [
-            row.id,
-            row.consultation.id,
-            row.consultation.title,
-            row.we_asked,
-            row.you_said,
-            row.we_did,
-            _iso(row.published_at),
-        ]
-        for row in db.session.scalars(_published_outcomes().order_by(Outcome.id))
-    ]
-    response = spreadsheets.download("outcomes.csv", [header, *data])
-    response.headers.update(_cache_headers())
-    return response
+    items = (
+        {
+            **item,
+            "consultation_id": item["consultation"]["id"],
+            "consultation_title": item["consultation"]["title"],
+        }
+        for item in (
+            _outcome_dict(row, now) for row in db.session.scalars(_published_outcomes().order_by(Outcome.id))
+        )
+    )
+    return _csv("outcomes.csv", header, items)
 
 
 def _csv(filename: str, header: list[str], items) -> object:
-    """A CSV of dicts made for the JSON, one column per name in `header` (dates and times in ISO 8601)."""
-    data = (
-        [item[name].isoformat() if hasattr(item[name], "isoformat") else item[name] for name in header]
-        for item in items
-    )
+    """A CSV of dicts made for the JSON, one column per name in `header`: dates and times in ISO 8601, and
+    an empty cell for none."""
+
+    def cell(value):
+        return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else value
+
+    data = ([cell(item[name]) for name in header] for item in items)
     response = spreadsheets.download(filename, [header, *data])
     response.headers.update(_cache_headers())
     return response
@@ -356,8 +346,6 @@ def eias_csv():
     items = (
         {
             **item,
-            "review_due": item["review_due"] or "",
-            "published_at": item["published_at"] or "",
             "findings": "; ".join(f"{f['characteristic']}: {f['direction']}" for f in item["findings"]),
         }
         for item in (_eia_dict(row) for row in db.session.scalars(_published_eias().order_by(EIA.id)))

@@ -13,7 +13,7 @@ MAX_ID = 2**31 - 1
 _ID = {"validate": ma.validate.Range(min=1, max=MAX_ID)}
 
 
-def _id_list(description: str):
+def id_list(description: str):
     return ma.fields.List(
         ma.fields.Integer(**_ID), validate=ma.validate.Length(max=50), metadata={"description": description}
     )
@@ -71,10 +71,10 @@ class FeedbackArgs(PageArgs):
     consultation = ma.fields.Integer(**_ID)
     event = ma.fields.Integer(**_ID)
     group = ma.fields.Integer(**_ID)
-    characteristic = _id_list("Coded as speaking for any of these characteristics")
-    theme = _id_list("Coded with any of these themes")
-    barrier = _id_list("Coded with any of these barriers")
-    area = _id_list("From events in, or groups serving, any of these areas")
+    characteristic = id_list("Coded as speaking for any of these characteristics")
+    theme = id_list("Coded with any of these themes")
+    barrier = id_list("Coded with any of these barriers")
+    area = id_list("From events in, or groups serving, any of these areas")
     received_from = ma.fields.Date(
         data_key="from", metadata={"description": "Received on or after (UK date)"}
     )
@@ -161,10 +161,10 @@ class FeedbackCreate(ma.Schema):
     contact_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
     consultation_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
     event_id = ma.fields.Integer(load_default=None, allow_none=True, **_ID)
-    policy_ids = _id_list("Policies it is evidence for")
-    characteristic_ids = _id_list("Characteristics it speaks for")
-    theme_ids = _id_list("Themes")
-    barrier_ids = _id_list("Barriers")
+    policy_ids = id_list("Policies it is evidence for")
+    characteristic_ids = id_list("Characteristics it speaks for")
+    theme_ids = id_list("Themes")
+    barrier_ids = id_list("Barriers")
 
 
 class IdempotencyHeader(ma.Schema):
