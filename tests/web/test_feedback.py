@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from crm.core.models import Area, AuditEvent, Barrier, Characteristic, Theme
+from crm.core.time import UK
 from crm.extensions import db
 from crm.feedback.models import Feedback
 from tests.factories import make_contact, make_event, make_feedback, make_group, make_policy, reference_ids
@@ -133,7 +134,8 @@ def test_inbox_filters_reach_every_channel(client, sign_in_as):
     assert _texts(client.page(f"/staff/feedback?barrier={_id(Barrier, 'Cost')}")) == ["From a letter"]
     assert _texts(client.page("/staff/feedback?stance=support")) == ["From a letter"]
     assert _texts(client.page("/staff/feedback?coded=no")) == ["About the policy directly"]
-    old = (datetime.now(UTC) - timedelta(days=60)).date().isoformat()
+    # The filter's days are UK days: late in the evening, 60 days back may already be the next day there.
+    old = (datetime.now(UTC) - timedelta(days=60)).astimezone(UK).date().isoformat()
     assert _texts(client.page(f"/staff/feedback?from={old}&to={old}")) == ["About the policy directly"]
 
 
